@@ -1,0 +1,247 @@
+"""The records department staff write, as typed models (SPEC §2).
+
+One class per kind of file. Field titles and descriptions are Chinese because they end up in
+the JSON Schemas that editors show while staff type. Which fields are private ("public: no")
+is declared here, next to the field, and nowhere else: see :data:`PRIVATE`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .fieldtypes import Date, Flag, Key, Markdown, RequiredText, Text, Year
+
+
+# Marks a field "public: no" (SPEC §2): it exists only in an internal build. The public view
+# (audience.py) drops every field carrying this marker, wherever it is nested.
+PRIVATE: dict[str, Any] = {"private": True}
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+
+# ---------------------------------------------------------------- programme and taxonomy
+
+class Program(Record):
+    name: RequiredText = Field(title="平台名称", description="网站标题，例如：基层党建示范点展示平台")
+    organizer: RequiredText = Field(title="主办单位", description="例如：中共某某市委组织部")
+    city: RequiredText = Field(title="城市", description="例如：常德市")
+    inspection_interval: int = Field(
+        ge=1, le=2, title="年检间隔（年）",
+        description="进入全面建设提高阶段后，每隔几年考评一次：1 或 2")
+    icp: Text | None = Field(None, title="ICP 备案号", description="显示在页脚，例如：湘ICP备12345678号-1")
+    sample: Flag = Field(False, title="示例数据", description="为 true 时每个页面都显示“示例数据”提示")
+    site_url: Text | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
+    description: Text | None = Field(None, title="网站简介", description="一句话介绍，用于搜索引擎和订阅")
+
+
+CategoryKey = Key
+UnitKey = Key
+ThemeKey = Key
+
+
+class Category(Record):
+    name: RequiredText = Field(title="类别名称", description="例如：农村")
+    description: Markdown | None = Field(None, title="说明")
+
+
+class Unit(Record):
+    name: RequiredText = Field(title="单位名称", description="例如：武陵区委组织部")
+    kind: Literal["district", "work_committee"] = Field(
+        title="单位类型", description="district：区县（市）委组织部；work_committee：工委")
+    short_name: Text | None = Field(None, title="简称", description="例如：武陵区")
+
+
+class Theme(Record):
+    name: RequiredText = Field(title="主题名称", description="例如：党员教育管理")
+    description: Markdown | None = Field(None, title="说明")
+
+
+class Taxonomy(Record):
+    categories: dict[CategoryKey, Category] = Field(title="类别", description="创建单位的类别")
+    units: dict[UnitKey, Unit] = Field(title="管理单位", description="区县（市）委组织部、市直机关工委等")
+    themes: dict[ThemeKey, Theme] = Field(title="经验主题", description="典型经验的主题分类")
+
+
+# ---------------------------------------------------------------- site
+
+Result = Literal["excellent", "pass", "fail"]
+RESULT_LABELS = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
+ArchiveType = Literal["meeting", "training", "inspection", "activity", "award", "other"]
+ARCHIVE_LABELS = {"meeting": "会议", "training": "培训", "inspection": "督查",
+                  "activity": "活动", "award": "表彰", "other": "其他"}
+LEVEL_LABELS = {"city": "市级", "county": "区县级"}
+PROMOTED_LABELS = {"county": "区县推广", "city": "全市推广", "province": "全省推广",
+                   "national": "全国推广"}
+
+
+class Organization(Record):
+    type: Text | None = Field(None, title="党组织类型", description="例如：党委、党总支、党支部")
+    members: int | None = Field(None, ge=0, title="党员人数")
+    secretary: Text | None = Field(None, title="书记")
+
+
+class Conditions(Record):
+    leadership: Markdown | None = Field(None, title="领导班子")
+    cadres: Markdown | None = Field(None, title="党员干部队伍")
+    performance: Markdown | None = Field(None, title="工作业绩")
+    mechanism: Markdown | None = Field(None, title="运行机制")
+    style: Markdown | None = Field(None, title="工作作风")
+
+
+class Milestone(Record):
+    date: Date = Field(title="日期", description="YYYY-MM-DD")
+    title: RequiredText = Field(title="事项")
+    done: Flag = Field(False, title="已完成", description="true 或 false")
+
+
+class SitePlan(Record):
+    overall: Markdown | None = Field(None, title="全面规划")
+    implementation: Markdown | None = Field(None, title="实施方案")
+    measures: list[Text] = Field(default_factory=list, title="具体措施")
+    milestones: list[Milestone] = Field(default_factory=list, title="时间节点")
+
+
+class Contact(Record):
+    name: RequiredText = Field(title="姓名")
+    title: Text | None = Field(None, title="职务")
+    phone: Text | None = Field(None, title="电话（不公开）", description="只出现在内部版本中", json_schema_extra=PRIVATE)
+
+
+class Contacts(Record):
+    leader: Contact | None = Field(None, title="联系领导")
+    supervisor: Contact | None = Field(None, title="督查指导员")
+    liaison: Contact | None = Field(None, title="联络员")
+
+
+class ArchiveEntry(Record):
+    date: Date = Field(title="日期", description="YYYY-MM-DD")
+    type: ArchiveType = Field(
+        title="类型", description="meeting 会议、training 培训、inspection 督查、activity 活动、award 表彰、other 其他")
+    title: RequiredText = Field(title="标题")
+    text: Markdown | None = Field(None, title="内容")
+
+
+class Evaluation(Record):
+    year: Year = Field(title="考评年度")
+    date: Date | None = Field(None, title="考评日期", description="YYYY-MM-DD")
+    result: Result = Field(title="考评结果", description="excellent 优秀、pass 合格、fail 不合格")
+    score: float | None = Field(None, ge=0, le=100, title="得分（不公开）", json_schema_extra=PRIVATE)
+    evaluator: Text | None = Field(None, title="考评人（不公开）", json_schema_extra=PRIVATE)
+    remarks: Markdown | None = Field(None, title="考评意见（不公开）", json_schema_extra=PRIVATE)
+
+
+class Award(Record):
+    year: Year = Field(title="年度")
+    amount: float = Field(ge=0, title="金额（万元）")
+    purpose: Text | None = Field(None, title="用途")
+
+
+class Photo(Record):
+    file: RequiredText = Field(title="文件", description="相对于 media/ 目录的路径，例如 photos/dangri.jpg")
+    caption: Text | None = Field(None, title="说明")
+
+
+class Location(Record):
+    address: Text | None = Field(None, title="地址")
+    lat: float | None = Field(None, ge=-90, le=90, title="纬度")
+    lng: float | None = Field(None, ge=-180, le=180, title="经度")
+
+
+class Withdrawn(Record):
+    date: Date = Field(title="退出日期", description="YYYY-MM-DD")
+    reason: Markdown | None = Field(None, title="退出原因（不公开）", json_schema_extra=PRIVATE)
+
+
+class Site(Record):
+    name: RequiredText = Field(title="党组织全称")
+    short_name: Text | None = Field(None, title="简称")
+    category: CategoryKey = Field(title="类别", description="taxonomy.yml 中 categories 的键，例如 rural")
+    unit: UnitKey = Field(title="管理单位", description="taxonomy.yml 中 units 的键")
+    level: Literal["city", "county"] = Field("city", title="级别", description="city 市级（默认）或 county 区县级")
+    batch: Year = Field(title="创建批次（年度）", description="成为创建单位的年份，例如 2026")
+    summary: RequiredText = Field(max_length=200, title="一句话简介", description="不超过 200 字")
+    featured: Flag = Field(False, title="首页推荐")
+    profile: Markdown | None = Field(None, title="基本情况")
+    organization: Organization | None = Field(None, title="党组织")
+    features: list[Text] = Field(default_factory=list, title="特色亮点")
+    conditions: Conditions | None = Field(None, title="五项条件")
+    plan: SitePlan | None = Field(None, title="创建规划")
+    contacts: Contacts | None = Field(None, title="联系人")
+    archive: list[ArchiveEntry] = Field(default_factory=list, title="创建档案")
+    evaluations: list[Evaluation] = Field(default_factory=list, title="考评记录")
+    awards: list[Award] = Field(default_factory=list, title="以奖代投（不公开）", json_schema_extra=PRIVATE)
+    photos: list[Photo] = Field(default_factory=list, title="照片")
+    location: Location | None = Field(None, title="位置")
+    tags: list[Text] = Field(default_factory=list, title="标签")
+    withdrawn: Withdrawn | None = Field(None, title="退出")
+    internal: dict[str, Any] | None = Field(None, title="内部备注（不公开）", json_schema_extra=PRIVATE)
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+# ---------------------------------------------------------------- experience, plan, compilation
+
+Promoted = Literal["county", "city", "province", "national"]
+
+
+class Experience(Record):
+    title: RequiredText = Field(title="标题")
+    sites: list[Key] = Field(min_length=1, title="相关示范点", description="示范点 id（文件名），至少一个")
+    year: Year = Field(title="年度")
+    themes: list[ThemeKey] = Field(min_length=1, title="主题", description="taxonomy.yml 中 themes 的键")
+    summary: RequiredText = Field(title="摘要")
+    author: RequiredText = Field(title="报送单位")
+    unit: UnitKey | None = Field(None, title="管理单位", description="默认取第一个示范点的管理单位")
+    date: Date | None = Field(None, title="日期", description="YYYY-MM-DD")
+    promoted: Promoted | None = Field(None, title="推广层级", description="county、city、province 或 national")
+    draft: Flag = Field(False, title="草稿", description="草稿不会出现在公开网站上")
+    featured: Flag = Field(False, title="首页推荐")
+    tags: list[Text] = Field(default_factory=list, title="标签")
+    photos: list[Photo] = Field(default_factory=list, title="照片")
+    body: Markdown | None = Field(None, title="正文", description="不写时使用同名 .md 文件作为正文")
+
+
+class Targets(Record):
+    candidates: int | None = Field(None, ge=0, title="创建单位目标数")
+    demonstrations: int | None = Field(None, ge=0, title="示范点目标数")
+    by_category: dict[CategoryKey, int] = Field(default_factory=dict, title="分类别创建单位目标数")
+
+
+class PlanMilestone(Record):
+    date: Date = Field(title="日期", description="YYYY-MM-DD")
+    title: RequiredText = Field(title="事项")
+    done: Flag = Field(False, title="已完成")
+
+
+class Plan(Record):
+    title: RequiredText = Field(title="标题")
+    year: Year = Field(title="年度", description="必须与文件名一致")
+    targets: Targets = Field(default_factory=Targets, title="目标任务")
+    milestones: list[PlanMilestone] = Field(default_factory=list, title="工作节点")
+    body: Markdown | None = Field(None, title="正文")
+
+
+class Selection(Record):
+    years: list[Year] = Field(default_factory=list, title="年度")
+    themes: list[ThemeKey] = Field(default_factory=list, title="主题")
+    units: list[UnitKey] = Field(default_factory=list, title="管理单位")
+    promoted: list[Promoted] = Field(default_factory=list, title="推广层级")
+
+
+class Compilation(Record):
+    title: RequiredText = Field(title="标题")
+    subtitle: Text | None = Field(None, title="副标题")
+    editor: Text | None = Field(None, title="编印单位")
+    date: Date | None = Field(None, title="日期", description="YYYY-MM-DD")
+    foreword: Markdown | None = Field(None, title="前言")
+    include: list[Key] | None = Field(None, title="收录经验（按此顺序）", description="经验 id 列表")
+    select: Selection | None = Field(None, title="筛选条件")
+    order: Literal["unit", "category", "theme", "date"] | None = Field(
+        None, title="排序", description="与 select 一起使用：unit、category、theme 或 date")
+

@@ -1,0 +1,266 @@
+"""A strict YAML reader that never changes what the user typed.
+
+Built on libyaml's event stream (the C parser, all scalars as text) rather than on
+``yaml.safe_load``: every scalar stays the string the user wrote (so ``no``, ``01012345``
+and ``12:30`` keep their meaning until the schema types them), anchors, aliases, tags,
+merge keys and multi-document files are refused, duplicate keys are reported with both
+lines, and every key and value keeps its line and column so that later, semantic errors
+can point at them too. Nothing here raises: every failure becomes a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 200_000
+
+Loc = tuple[str | int, ...]
+
+_PARSER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based position in a source file."""
+
+    line: int
+    col: int
+
+
+@dataclass
+class YamlDoc:
+    """Parsed content (dicts, lists, strings and None) plus where each part was written."""
+
+    data: Any
+    key_marks: dict[Loc, Mark] = field(default_factory=dict)
+    value_marks: dict[Loc, Mark] = field(default_factory=dict)
+
+    def mark(self, loc: Loc, *, key: bool = False) -> Mark:
+        """Position of ``loc``; falls back to the nearest enclosing part that was written."""
+        loc = tuple(loc)
+        if key and loc in self.key_marks:
+            return self.key_marks[loc]
+        while loc:
+            if loc in self.value_marks:
+                return self.value_marks[loc]
+            if loc in self.key_marks:
+                return self.key_marks[loc]
+            loc = loc[:-1]
+        return self.value_marks.get((), Mark(1, 1))
+
+
+def _mark(ev: Any) -> Mark:
+    return Mark(ev.start_mark.line + 1, ev.start_mark.column + 1)
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 (with or without BOM) to text; anything else is an error that says how to fix it."""
+    if len(raw) > MAX_BYTES:
+        return None, [
+            Problem(path, 1, 1, f"文件过大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024} KB）。"
+                    "请把长篇正文拆分，或把附件放到 media/ 目录后引用。")
+        ]
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, [
+            Problem(path, 1, 1, "文件是 UTF-16 编码。请用编辑器把它另存为“UTF-8”编码"
+                    "（VS Code：点右下角的编码 → “通过编码保存” → UTF-8）。")
+        ]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        try:
+            raw.decode("gb18030")
+            looks = "看起来是 GBK/GB18030（旧版记事本、WPS 的“ANSI”编码）"
+        except UnicodeDecodeError:
+            looks = "含有无效的字节"
+        return None, [
+            Problem(path, line, col, f"文件不是 UTF-8 编码，{looks}。请用编辑器把文件另存为"
+                    "“UTF-8”编码后再提交（VS Code：点右下角的编码 → “通过编码保存” → UTF-8；"
+                    "记事本：另存为 → 编码选 UTF-8）。")
+        ]
+
+
+# libyaml's English problem texts, translated to what a non-programmer can act on.
+_YAML_HINTS: list[tuple[str, str]] = [
+    ("found character '\\t'", "这里有 Tab 制表符。YAML 只能用空格缩进，请把 Tab 换成两个空格。"),
+    ("mapping values are not allowed", "这里不能出现“冒号+空格”。如果文字里本身带有冒号，"
+     "请把整段文字用引号括起来，例如 title: \"会议：主题党日\"。"),
+    ("could not find expected ':'", "缺少冒号。每个字段应写成“字段名: 值”（冒号后有一个空格），"
+     "或者上一行的引号没有闭合。"),
+    ("did not find expected key", "缩进不一致：同一层的字段必须左对齐，列表项以“- ”开头。"),
+    ("did not find expected '-' indicator", "缩进不一致：列表项应以“- ”开头并与上一项左对齐。"),
+    ("found unexpected end of stream", "文件在引号或括号闭合之前就结束了，请检查引号是否成对。"),
+    ("found unknown escape character", "双引号中的反斜杠“\\”被当成转义符。请改用单引号，"
+     "或把“\\”写成“\\\\”。"),
+    ("special characters are not allowed", "文件中有不可见的控制字符，请删除它们（常见于从网页或 Word 粘贴）。"),
+    ("control characters are not allowed", "文件中有不可见的控制字符，请删除它们（常见于从网页或 Word 粘贴）。"),
+    ("found character '@' that cannot start any token", "值不能以“@”开头，请把整个值用引号括起来。"),
+    ("found character '`' that cannot start any token", "值不能以“`”开头，请把整个值用引号括起来。"),
+    ("cannot start any token", "这个字符不能出现在值的开头，请把整个值用引号括起来。"),
+    ("found undefined alias", "不支持 YAML 别名（*名称），请把内容直接写出来。"),
+    ("did not find expected node content", "这里缺少内容，或缩进有误。"),
+    ("expected <document start>", "文件结构有误：可能是缩进不对，或者多了一行顶格的文字。"),
+    ("found a tab character", "这里有 Tab 制表符。YAML 只能用空格缩进，请把 Tab 换成两个空格。"),
+    ("did not find expected comment or line break", "值后面多了内容：若文字中有引号或“ #”，请把整段文字用引号括起来。"),
+    ("while scanning a quoted scalar", "引号没有闭合，请检查这一段的引号是否成对。"),
+    ("while scanning a block scalar", "“|”或“>”块文本的写法有误，内容需比字段名多缩进。"),
+]
+
+
+def _translate(exc: yaml.YAMLError) -> str:
+    text = str(exc)
+    for needle, hint in _YAML_HINTS:
+        if needle in text:
+            return f"YAML 语法错误：{hint}"
+    first = getattr(exc, "problem", None) or text.splitlines()[0]
+    return f"YAML 语法错误（{first}），请检查这一行及上一行的缩进、冒号和引号。"
+
+
+def _problem_from_yaml_error(exc: yaml.YAMLError, text: str, path: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return Problem(path, 1, 1, _translate(exc))
+    lines = text.splitlines()
+    # libyaml's C messages do not name the tab character; look at the line itself.
+    if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        col = lines[mark.line].index("\t") + 1
+        return Problem(path, mark.line + 1, col, "YAML 语法错误：" + _YAML_HINTS[0][1])
+    return Problem(path, mark.line + 1, mark.column + 1, _translate(exc))
+
+
+class _Frame:
+    __slots__ = ("container", "first_lines", "key", "key_mark", "loc")
+
+    def __init__(self, container: dict[str, Any] | list[Any], loc: Loc) -> None:
+        self.container = container
+        self.loc = loc
+        self.key: str | None = None
+        self.key_mark: Mark | None = None
+        self.first_lines: dict[str, int] = {}
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Mark, message: str) -> None:
+        self.mark = mark
+        self.message = message
+
+
+def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse one YAML document into plain data with positions, or report why it cannot be."""
+    problems: list[Problem] = []
+    doc = YamlDoc(data=None)
+    stack: list[_Frame] = []
+    documents = 0
+    nodes = 0
+    root_set = False
+
+    def place(value: Any, mark: Mark) -> Loc | None:
+        """Attach a finished value to its parent; returns its location."""
+        nonlocal root_set
+        if not stack:
+            doc.data = value
+            root_set = True
+            doc.value_marks[()] = mark
+            return ()
+        top = stack[-1]
+        if isinstance(top.container, list):
+            loc = (*top.loc, len(top.container))
+            top.container.append(value)
+        else:
+            assert top.key is not None
+            loc = (*top.loc, top.key)
+            if top.key not in top.first_lines:
+                top.first_lines[top.key] = top.key_mark.line if top.key_mark else 0
+                top.container[top.key] = value
+            top.key = None
+        doc.value_marks[loc] = mark
+        return loc
+
+    def awaiting_key() -> bool:
+        return bool(stack) and isinstance(stack[-1].container, dict) and stack[-1].key is None
+
+    try:
+        for ev in yaml.parse(text, Loader=_PARSER):
+            if isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused(_mark(ev), "一个文件只能包含一条记录：请删除“---”之后的第二部分，"
+                                   "或把它另存为单独的文件。")
+                continue
+            if isinstance(ev, yaml.CollectionEndEvent):
+                stack.pop()
+                continue
+            if isinstance(ev, yaml.AliasEvent):
+                raise _Refused(_mark(ev), "不支持 YAML 别名（*名称）。请把要重复的内容直接写出来。")
+            if not isinstance(ev, yaml.NodeEvent):
+                continue
+            if ev.anchor is not None:
+                raise _Refused(_mark(ev), f"不支持 YAML 锚点（&{ev.anchor}）。请删除它，"
+                               "把要重复的内容直接写出来。")
+            tag = getattr(ev, "tag", None)
+            if tag is not None and tag != "!":
+                raise _Refused(_mark(ev), f"不支持 YAML 标签（{tag}）。若想让值保持为文字，"
+                               "请用引号把它括起来。")
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Refused(_mark(ev), "文件内容过多，超出了处理上限，请拆分为多个文件。")
+            mark = _mark(ev)
+            if isinstance(ev, yaml.ScalarEvent):
+                if awaiting_key():
+                    top = stack[-1]
+                    key = ev.value
+                    if key == "<<" and not ev.style:
+                        raise _Refused(mark, "不支持 YAML 合并键（<<）。请把内容直接写出来。")
+                    if key.strip() == "":
+                        problems.append(Problem(path, mark.line, mark.col, "字段名为空，请写上字段名。"))
+                    if key in top.first_lines:
+                        problems.append(Problem(
+                            path, mark.line, mark.col,
+                            f"字段“{key}”重复：第 {top.first_lines[key]} 行已经写过一次。"
+                            "YAML 只会保留其中一个，请合并两处内容或删除多余的一处。"))
+                    top.key = key
+                    top.key_mark = mark
+                    doc.key_marks[(*top.loc, key)] = mark
+                    continue
+                plain = not ev.style  # libyaml reports plain style as '' or None
+                value = None if (plain and ev.value in _NULLS and ev.implicit[0]) else ev.value
+                place(value, mark)
+                continue
+            if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if awaiting_key():
+                    raise _Refused(mark, "字段名必须是简单的文字，不能是列表或映射。")
+                if len(stack) >= MAX_DEPTH:
+                    raise _Refused(mark, f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查缩进。")
+                container: dict[str, Any] | list[Any] = (
+                    {} if isinstance(ev, yaml.MappingStartEvent) else []
+                )
+                loc = place(container, mark)
+                assert loc is not None
+                stack.append(_Frame(container, loc))
+                continue
+    except _Refused as refused:
+        problems.append(Problem(path, refused.mark.line, refused.mark.col, refused.message))
+        return None, sorted(problems)
+    except yaml.YAMLError as exc:
+        problems.append(_problem_from_yaml_error(exc, text, path))
+        return None, sorted(problems)
+    except Exception as exc:  # noqa: BLE001 - a reader must never crash on user input
+        problems.append(Problem(path, 1, 1, f"无法读取该文件（{type(exc).__name__}）。"))
+        return None, problems
+    if problems:
+        return None, sorted(problems)
+    return doc, []
