@@ -1,0 +1,103 @@
+"""Record text into pages, safely.
+
+* :func:`markdown_html` renders a record's Markdown field to HTML with a fixed, small set of
+  extensions (no raw-HTML attribute lists, no md_in_html) and then sanitises it with nh3:
+  raw HTML, ``javascript:`` links, event handlers and remote images cannot survive.
+* :func:`md_escape` makes plain text literal inside generated Markdown (titles, table cells).
+* :func:`html_escape` is for text placed inside generated HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+# Characters Python-Markdown (with the tables extension) treats as syntax and accepts
+# backslash-escaped. "<" and "&" are turned into entities instead.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code",
+    "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "table", "thead",
+    "tbody", "tr", "th", "td", "a", "img", "div", "span",
+}
+_ATTRS = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align", "style"},
+    "td": {"align", "style"},
+    "div": {"class"},
+    "span": {"class"},
+}
+_SCHEMES = {"http", "https", "mailto", "tel"}
+_ALIGN_STYLE = re.compile(r"^text-align: (left|right|center);?$")
+
+
+def _filter(tag: str, attr: str, value: str) -> str | None:
+    if tag == "img" and attr == "src":
+        # Only local images: a remote one would make readers' browsers call other hosts.
+        return None if re.match(r"^([a-z][a-z0-9+.-]*:|//)", value, re.I) else value
+    if attr == "style":
+        return value if _ALIGN_STYLE.match(value) else None
+    if attr == "class":
+        return value if value in {"sc-table"} else None
+    return value
+
+
+def sanitize(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRS,
+        url_schemes=_SCHEMES,
+        attribute_filter=_filter,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=8)
+def _renderer(level: int) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", "nl2br", "toc"],
+        extension_configs={"toc": {"baselevel": level, "permalink": False}},
+        output_format="html",
+    )
+
+
+def markdown_html(text: str | None, *, level: int = 3) -> Markup:
+    """Sanitised HTML of record Markdown; its ``#`` headings start at ``<h{level}>``."""
+    if not text or not text.strip():
+        return Markup("")
+    md = _renderer(level)
+    md.reset()
+    rendered = md.convert(text)
+    # Wide tables scroll inside their own box instead of widening a phone's page.
+    rendered = rendered.replace("<table>", '<div class="sc-table"><table>').replace(
+        "</table>", "</table></div>")
+    return Markup(sanitize(rendered))
+
+
+def md_escape(text: object) -> str:
+    """Text that Markdown will show literally (names with ``| * _ [ ] #`` included)."""
+    escaped = html.escape(str(text), quote=False)
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
+    # A newline would end a table cell or heading: keep the text on one line.
+    return re.sub(r"\s*\n\s*", " ", escaped)
+
+
+def html_escape(text: object) -> Markup:
+    return Markup.escape(str(text))
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown to one line of plain text (for summaries, feeds and search snippets)."""
+    if not text:
+        return ""
+    stripped = re.sub(r"<[^>]*>", "", str(markdown_html(text)))
+    return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
