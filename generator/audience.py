@@ -17,7 +17,7 @@ Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
 
 
-def _is_private(model: type[BaseModel], name: str) -> bool:
+def is_private(model: type[BaseModel], name: str) -> bool:
     extra = model.model_fields[name].json_schema_extra
     return isinstance(extra, dict) and bool(extra.get("private"))
 
@@ -29,7 +29,7 @@ def strip_private(value: Any) -> Any:
         update = {}
         for name in model.model_fields:
             current = getattr(value, name)
-            if _is_private(model, name):
+            if is_private(model, name):
                 info = model.model_fields[name]
                 update[name] = info.get_default(call_default_factory=True)
             else:

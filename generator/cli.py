@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from . import dataset as dataset_mod
 from .dataset import Dataset
 from .facts import derive, report_json
 from .problems import Problem
+from .reference import reference_date
 from .terminal import print_report
 
 DEFAULT_DATA = "sites_data"
@@ -25,16 +25,6 @@ def _utf8_streams() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-
-
-def reference_date(as_of: str | None) -> dt.date:
-    """``--as-of``, else the day of ``SOURCE_DATE_EPOCH`` (reproducible builds), else today."""
-    if as_of:
-        return dt.date.fromisoformat(as_of)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

@@ -36,10 +36,12 @@ def _parse_date(value: Any) -> dt.date:
     if not m:
         raise _fail(f"“{value}”不是日期。请按 YYYY-MM-DD 书写，例如 2026-03-15。")
     year, month, day = (int(g) for g in m.groups())
+    if not 1 <= month <= 12:
+        raise _fail(f"“{value}”不是真实存在的日期（没有 {month} 月），请按 YYYY-MM-DD 核对月份。")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise _fail(f"“{value}”不是真实存在的日期（{year} 年 {month} 月没有这一天），"
+        raise _fail(f"“{value}”不是真实存在的日期（{year} 年 {month} 月没有 {day} 日），"
                     "请核对日期。") from None
 
 

@@ -36,6 +36,7 @@ class Program(Record):
     sample: Flag = Field(False, title="示例数据", description="为 true 时每个页面都显示“示例数据”提示")
     site_url: Text | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
     description: Text | None = Field(None, title="网站简介", description="一句话介绍，用于搜索引擎和订阅")
+    site_code: Text | None = Field(None, title="网站标识码", description="政府网站标识码，显示在页脚")
 
 
 CategoryKey = Key

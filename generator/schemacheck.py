@@ -100,14 +100,36 @@ def _choices(field: str, values: list[str]) -> str:
     return "、".join(f"{v}（{labels[v]}）" if v in labels else v for v in values)
 
 
+def _number(value: Any) -> str:
+    """A limit as people write it: 100, not 100.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _label(model: type[BaseModel], loc: Loc) -> str:
+    """How to name the value at ``loc``: “summary”（一句话简介）, or for a list item
+    “evaluations”（考评记录）的第 2 项."""
+    if not loc:
+        return "该值"
+    last = loc[-1]
+    if isinstance(last, int):
+        parent = loc[:-1]
+        if not parent:
+            return f"第 {last + 1} 项"
+        return f"{_label(model, parent)}的第 {last + 1} 项"
+    _, title = _model_at(model, loc)
+    return f"“{last}”" + (f"（{title}）" if title else "")
+
+
 def _describe(model: type[BaseModel], err: Any, loc: Loc) -> tuple[str, bool]:
     """Chinese message for one pydantic error, and whether it points at the key."""
     kind: str = err["type"]
     ctx: dict[str, Any] = err.get("ctx") or {}
     given = err.get("input")
     name = str(loc[-1]) if loc else ""
-    _, title = _model_at(model, loc)
-    field = f"“{name}”" + (f"（{title}）" if title else "") if name else "该值"
+    owner, title = _model_at(model, loc)
+    field = _label(model, loc)
     if kind == "missing":
         return f"缺少必填字段{field}，请补上。", False
     if kind == "extra_forbidden":
@@ -117,8 +139,13 @@ def _describe(model: type[BaseModel], err: Any, loc: Loc) -> tuple[str, bool]:
         hint = suggest(name, allowed) or (f"可用的字段有：{'、'.join(allowed)}。" if allowed else "")
         return f"未知字段“{name}”，这里的内容不会被使用。{hint}".rstrip(), True
     if kind == "showcase":
-        return str(err["msg"]), False
+        # The field types' own messages say what is wrong with the value; name the field too.
+        msg = str(err["msg"])
+        return (f"{field}{'' if msg.startswith(('应为', '不能')) else '：'}{msg}", False)
     if given is None:
+        info = owner.model_fields.get(name) if owner is not None else None
+        if info is not None and info.is_required():
+            return f"{field}不能为空，请填写内容。", False
         return f"{field}不能为空：请填写内容，或删除这一行。", False
     if kind in ("string_type",):
         return f"{field}应为一段文字。", False
@@ -127,9 +154,9 @@ def _describe(model: type[BaseModel], err: Any, loc: Loc) -> tuple[str, bool]:
     if kind in ("float_parsing", "float_type", "finite_number"):
         return f"{field}应为数字，“{given}”不是。例如 85.5。", False
     if kind == "greater_than_equal":
-        return f"{field}不能小于 {ctx.get('ge')}（现在是 {given}）。", False
+        return f"{field}不能小于 {_number(ctx.get('ge'))}（现在是 {given}）。", False
     if kind == "less_than_equal":
-        return f"{field}不能大于 {ctx.get('le')}（现在是 {given}）。", False
+        return f"{field}不能大于 {_number(ctx.get('le'))}（现在是 {given}）。", False
     if kind == "string_too_long":
         limit = ctx.get("max_length")
         return f"{field}太长：最多 {limit} 字，现在 {len(str(given))} 字，请精简。", False

@@ -26,6 +26,7 @@ Loc = tuple[str | int, ...]
 
 _PARSER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
+_STD_TAG = "tag:yaml.org,2002:"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,18 @@ def _mark(ev: Any) -> Mark:
     return Mark(ev.start_mark.line + 1, ev.start_mark.column + 1)
 
 
+def _looks_like_utf16(raw: bytes) -> bool:
+    """UTF-16 saved without a BOM: ASCII characters leave a NUL in every other byte."""
+    head = raw[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return False
+    half = len(head) // 2
+    nul_odd = head[1::2].count(0)
+    nul_even = head[0::2].count(0)
+    most, least = max(nul_odd, nul_even), min(nul_odd, nul_even)
+    return most >= max(4, half * 0.1) and least * 10 <= most
+
+
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 (with or without BOM) to text; anything else is an error that says how to fix it."""
     if len(raw) > MAX_BYTES:
@@ -72,6 +85,11 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, [
+            Problem(path, 1, 1, "文件是 UTF-16 编码。请用编辑器把它另存为“UTF-8”编码"
+                    "（VS Code：点右下角的编码 → “通过编码保存” → UTF-8）。")
+        ]
+    if _looks_like_utf16(raw):
         return None, [
             Problem(path, 1, 1, "文件是 UTF-16 编码。请用编辑器把它另存为“UTF-8”编码"
                     "（VS Code：点右下角的编码 → “通过编码保存” → UTF-8）。")
@@ -130,8 +148,28 @@ def _translate(exc: yaml.YAMLError) -> str:
     return f"YAML 语法错误（{first}），请检查这一行及上一行的缩进、冒号和引号。"
 
 
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    """Line and column (1-based) of a byte offset into the UTF-8 encoding of ``text``
+    (libyaml's reader errors give only that offset)."""
+    before = text.encode("utf-8")[:position].decode("utf-8", errors="replace")
+    line_start = before.rfind("\n") + 1
+    return before.count("\n") + 1, len(before) - line_start + 1
+
+
 def _problem_from_yaml_error(exc: yaml.YAMLError, text: str, path: str) -> Problem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    position = getattr(exc, "position", None)
+    if isinstance(position, int) and getattr(exc, "problem_mark", None) is None:
+        line, col = _reader_position(text, position)
+        return Problem(path, line, col, _translate(exc))
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    if "quoted scalar" in context and context_mark is not None \
+            and "end of stream" in (getattr(exc, "problem", None) or ""):
+        # The file ends inside quotes: point at the quote that was opened, not at the end.
+        return Problem(path, context_mark.line + 1, context_mark.column + 1,
+                       "YAML 语法错误：这里的引号没有闭合，请在文字末尾补上同样的引号"
+                       "（或删去开头的引号）。")
+    mark = getattr(exc, "problem_mark", None) or context_mark
     if mark is None:
         return Problem(path, 1, 1, _translate(exc))
     lines = text.splitlines()
@@ -213,8 +251,9 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
                                "把要重复的内容直接写出来。")
             tag = getattr(ev, "tag", None)
             if tag is not None and tag != "!":
-                raise _Refused(_mark(ev), f"不支持 YAML 标签（{tag}）。若想让值保持为文字，"
-                               "请用引号把它括起来。")
+                shown = "!!" + tag[len(_STD_TAG):] if tag.startswith(_STD_TAG) else tag
+                raise _Refused(_mark(ev), f"不支持 YAML 标签（{shown}）。请删除它；若想让值保持为"
+                               "文字，请用引号把它括起来。")
             nodes += 1
             if nodes > MAX_NODES:
                 raise _Refused(_mark(ev), "文件内容过多，超出了处理上限，请拆分为多个文件。")

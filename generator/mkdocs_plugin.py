@@ -1,0 +1,153 @@
+"""MkDocs adapter: ``plugins: [showcase]`` in mkdocs.yml.
+
+On every build (and every ``mkdocs serve`` rebuild) it loads ``sites_data/``, derives the
+facts, generates the pages in memory and hands them to MkDocs as generated files; the
+hand-written pages of ``docs_dir`` (``content/``) stay where they are. All logic lives in
+the core; this file only translates between it and MkDocs.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import dataset, urls
+from .audience import view
+from .facts import Facts, derive
+from .problems import Problem
+from .reference import reference_date
+from .sitegen import GeneratedSite, Options, generate
+
+log = logging.getLogger("mkdocs.plugins.showcase")
+
+NAV_INTERNAL = {"内部管理": "internal/index.md"}
+
+
+class ShowcaseConfig(Config):
+    data_dir = opt.Type(str, default="sites_data")
+    audience = opt.Choice(("public", "internal"), default="public")
+    as_of = opt.Optional(opt.Type(str))
+    pdf = opt.Type(bool, default=True)
+    templates = opt.Type(str, default="theme/templates")
+
+
+def _setting(config: ShowcaseConfig, name: str) -> Any:
+    """Environment overrides (set by ``showcase build``/``serve``) win over mkdocs.yml."""
+    env = os.environ.get(f"SHOWCASE_{name.upper()}")
+    if env is None:
+        return config[name]
+    if name == "pdf":
+        return env not in ("0", "false", "no")
+    return env
+
+
+class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
+    def __init__(self) -> None:
+        self.site: GeneratedSite | None = None
+        self.facts: Facts | None = None
+        self.data: dataset.Dataset | None = None
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        return Path(config.config_file_path).parent
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = self._root(config)
+        data_dir = root / _setting(self.config, "data_dir")
+        data = dataset.load(data_dir)
+        if not data.ok:
+            for p in data.problems:
+                log.error(str(p))
+            raise PluginError(f"数据有 {len(data.errors)} 个错误，未生成网站。"
+                              "请运行 showcase validate 查看并修改。")
+        for p in data.problems:
+            log.warning(str(p))
+        assert data.program is not None
+        audience = _setting(self.config, "audience")
+        as_of = reference_date(_setting(self.config, "as_of"))
+        program = data.program
+        self.data = data
+        self.facts = derive(data, as_of)
+
+        # Settings from program.yml: staff edit one file, not mkdocs.yml.
+        config.site_name = html.escape(program.name)
+        if program.site_url:
+            config.site_url = program.site_url
+        footer = [html.escape(program.organizer)]
+        if program.icp:
+            footer.append(f'<a href="https://beian.miit.gov.cn/" rel="noopener">'
+                          f"{html.escape(program.icp)}</a>")
+        if program.site_code:
+            footer.append(f"网站标识码：{html.escape(program.site_code)}")
+        config.copyright = "　".join(footer)
+        extra = config.extra
+        extra["showcase"] = {
+            "sample": program.sample,
+            "audience": audience,
+            "organizer": program.organizer,
+            "as_of": as_of.isoformat(),
+        }
+        if audience == "internal" and config.nav is not None:
+            config.nav = [*config.nav, NAV_INTERNAL]
+        pdfs = frozenset(data.compilations) if _setting(self.config, "pdf") and \
+            not self.serving else frozenset()
+        template_dir = root / self.config.templates
+        self.site = generate(data, self.facts, Options(
+            audience=audience, base_url=config.site_url or "", pdfs=pdfs,
+            template_dirs=(template_dir,)))
+        self.pdfs = pdfs
+        self.audience = audience
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        clashes = [f.src_uri for f in files if _reserved(f.src_uri)]
+        if clashes:
+            raise PluginError("content/ 中的这些文件与自动生成的页面路径冲突，请改名或移动："
+                              + "、".join(clashes))
+        for path, text in self.site.pages.items():
+            files.append(File.generated(config, path, content=text))
+        for path, source in self.site.media.items():
+            files.append(File.generated(config, path, abs_src_path=str(source)))
+        if self.pdfs:
+            from .pdf import render_compilation  # WeasyPrint is slow to import: only here
+            assert self.data is not None
+            shown = view(self.data, self.audience)
+            with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
+                for ident in sorted(self.pdfs):
+                    out = Path(tmp) / f"{ident}.pdf"
+                    render_compilation(shown, ident, out)
+                    files.append(File.generated(config, urls.compilation_pdf(ident),
+                                                content=out.read_bytes()))
+        return files
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        root = self._root(config)
+        server.watch(str(root / _setting(self.config, "data_dir")))
+        template_dir = root / self.config.templates
+        if template_dir.is_dir():
+            server.watch(str(template_dir))
+        return server
+
+
+def _reserved(src_uri: str) -> bool:
+    return any(src_uri == r or (r.endswith("/") and src_uri.startswith(r))
+               for r in urls.RESERVED)
+
+
+def problems_text(problems: list[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)

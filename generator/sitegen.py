@@ -1,0 +1,310 @@
+"""Generate the website's source: every page as Markdown (Jinja2 templates), plus the open
+data files and the feed. Pure: records and facts in, a mapping of paths to texts out.
+
+Adapters decide where the result goes: the MkDocs plugin hands it to MkDocs in memory,
+``showcase generate`` writes it to a folder that any MkDocs-compatible engine can publish.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts, urls
+from .audience import Audience, view
+from .compilation import select_experiences
+from .dataset import Dataset
+from .duties import experience_unit
+from .facts import Facts
+from .lifecycle import STATUS_LABELS, STATUSES, SiteState
+from .opendata import (atom_feed, experiences_csv, experiences_records, newest_first,
+                       sites_csv, sites_records, to_json)
+from .records import (ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABELS,
+                      Experience, Site)
+from .richtext import html_escape, markdown_html, md_escape, plain_text
+
+TEMPLATE_PACKAGE_DIR = Path(__file__).parent / "templates" / "site"
+
+
+@dataclass(frozen=True)
+class Options:
+    audience: Audience = "public"
+    base_url: str = ""
+    # Compilations whose PDF is part of this build (linked only when it exists).
+    pdfs: frozenset[str] = frozenset()
+    # Folders searched before the built-in templates (theme/templates overrides).
+    template_dirs: tuple[Path, ...] = ()
+
+
+@dataclass
+class GeneratedSite:
+    pages: dict[str, str] = field(default_factory=dict)   # path -> text
+    media: dict[str, Path] = field(default_factory=dict)  # path -> file to copy
+
+
+# ---------------------------------------------------------------- template environment
+
+def _link(ctx: jinja2.runtime.Context, target: str) -> str:
+    return urls.relative(ctx["here"], target)
+
+
+def _yaml_str(value: object) -> Markup:
+    """A front-matter string: JSON quoting is valid YAML; HTML-escaped because themes print
+    page titles without escaping."""
+    return Markup(json.dumps(str(html_escape(value)), ensure_ascii=False))
+
+
+def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in template_dirs
+                                        if d.is_dir()]
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATE_PACKAGE_DIR)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,  # every value is HTML-escaped unless a filter says otherwise
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = lambda v: Markup(md_escape(v))
+    env.filters["markdown"] = lambda v, level=3: markdown_html(v, level=level)
+    env.filters["plain"] = plain_text
+    env.filters["yaml"] = _yaml_str
+    env.filters["link"] = jinja2.pass_context(_link)
+    env.globals.update(
+        urls=urls, STATUS_LABELS=STATUS_LABELS, STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
+        ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
+        PROMOTED_LABELS=PROMOTED_LABELS, charts=charts,
+    )
+    return env
+
+
+# ---------------------------------------------------------------- the model the templates see
+
+@dataclass(frozen=True)
+class SiteItem:
+    """A site as listed and shown: the record, its id and what follows from it."""
+
+    id: str
+    record: Site
+    state: SiteState
+    category_name: str
+    unit_name: str
+    experiences: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return urls.site(self.id)
+
+
+@dataclass(frozen=True)
+class ExperienceItem:
+    id: str
+    record: Experience
+    unit: str | None
+    unit_name: str
+    theme_names: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return urls.experience(self.id)
+
+
+@dataclass
+class Model:
+    """Everything a template may use (built once per generation)."""
+
+    data: Dataset
+    facts: Facts
+    options: Options
+    sites: dict[str, SiteItem]
+    experiences: dict[str, ExperienceItem]
+    newest: list[str]
+
+    @property
+    def program(self) -> Any:
+        return self.data.program
+
+    @property
+    def taxonomy(self) -> Any:
+        return self.data.taxonomy
+
+    @property
+    def internal(self) -> bool:
+        return self.options.audience == "internal"
+
+    def current_plan_year(self) -> int | None:
+        years = sorted(self.data.plans)
+        past = [y for y in years if y <= self.facts.as_of.year]
+        return (past or years or [None])[-1]
+
+    def site_list(self, predicate: Callable[[SiteItem], bool] | None = None) -> list[SiteItem]:
+        """Sites in reading order: active ones first, then by batch (newest) and name."""
+        rank = {s: i for i, s in enumerate(STATUSES)}
+        items = [s for s in self.sites.values() if predicate is None or predicate(s)]
+        return sorted(items, key=lambda s: (rank[s.state.status], -s.record.batch,
+                                            s.record.category, s.id))
+
+    def experience_list(self, predicate: Callable[[ExperienceItem], bool] | None = None,
+                        ) -> list[ExperienceItem]:
+        return [self.experiences[i] for i in self.newest
+                if predicate is None or predicate(self.experiences[i])]
+
+    def sites_in(self, facet: str, value: str) -> list[SiteItem]:
+        """The sites of one facet value (facet pages; same values as ``site_facets``)."""
+        def key(s: SiteItem) -> str:
+            return {"category": s.record.category, "unit": s.record.unit,
+                    "batch": str(s.record.batch), "status": s.state.status}[facet]
+        return self.site_list(lambda s: key(s) == value)
+
+    def experiences_in(self, facet: str, value: str) -> list[ExperienceItem]:
+        def match(e: ExperienceItem) -> bool:
+            if facet == "theme":
+                return value in e.record.themes
+            if facet == "year":
+                return str(e.record.year) == value
+            return e.unit == value
+        return self.experience_list(match)
+
+    def featured_sites(self, n: int = 6) -> list[SiteItem]:
+        active = ("demonstration", "improving")
+        chosen = [s for s in self.site_list() if s.record.featured]
+        if len(chosen) < n:
+            chosen += [s for s in self.site_list()
+                       if s not in chosen and s.state.status in active][: n - len(chosen)]
+        return chosen[:n]
+
+    def featured_experiences(self, n: int = 4) -> list[ExperienceItem]:
+        chosen = [e for e in self.experience_list() if e.record.featured]
+        chosen += [e for e in self.experience_list() if e not in chosen]
+        return chosen[:n]
+
+    def site_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        """facet -> [(value, label, count)] in a stable order; empty values left out."""
+        tax = self.data.taxonomy
+        assert tax is not None
+        sites = list(self.sites.values())
+
+        def count(pred: Callable[[SiteItem], bool]) -> int:
+            return sum(1 for s in sites if pred(s))
+
+        batches = sorted({s.record.batch for s in sites}, reverse=True)
+        facets = {
+            "category": [(k, c.name, count(lambda s, k=k: s.record.category == k))
+                         for k, c in tax.categories.items()],
+            "unit": [(k, u.name, count(lambda s, k=k: s.record.unit == k))
+                     for k, u in tax.units.items()],
+            "batch": [(str(b), f"{b} 年", count(lambda s, b=b: s.record.batch == b))
+                      for b in batches],
+            "status": [(st, STATUS_LABELS[st], count(lambda s, st=st: s.state.status == st))
+                       for st in STATUSES],
+        }
+        return {k: [v for v in vals if v[2]] for k, vals in facets.items()}
+
+    def experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        tax = self.data.taxonomy
+        assert tax is not None
+        exps = list(self.experiences.values())
+        years = sorted({e.record.year for e in exps}, reverse=True)
+        facets = {
+            "theme": [(k, t.name, sum(1 for e in exps if k in e.record.themes))
+                      for k, t in tax.themes.items()],
+            "year": [(str(y), f"{y} 年", sum(1 for e in exps if e.record.year == y))
+                     for y in years],
+            "unit": [(k, u.name, sum(1 for e in exps if e.unit == k))
+                     for k, u in tax.units.items()],
+        }
+        return {k: [v for v in vals if v[2]] for k, vals in facets.items()}
+
+    def compilation_contents(self, ident: str) -> list[ExperienceItem]:
+        comp = self.data.compilations[ident]
+        return [self.experiences[i] for i in select_experiences(self.data, comp)
+                if i in self.experiences]
+
+    def batch_sites(self, year: int) -> list[SiteItem]:
+        return self.site_list(lambda s: s.record.batch == year)
+
+
+def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
+    data = view(full, options.audience)
+    tax = data.taxonomy
+    assert tax is not None
+    by_site: dict[str, list[str]] = {}
+    newest = newest_first(data)
+    for ident in newest:
+        for site_id in data.experiences[ident].sites:
+            by_site.setdefault(site_id, []).append(ident)
+    sites = {
+        ident: SiteItem(ident, site, facts.states[ident], tax.categories[site.category].name,
+                        tax.units[site.unit].name, tuple(by_site.get(ident, ())))
+        for ident, site in data.sites.items()
+    }
+    experiences = {}
+    for ident, exp in data.experiences.items():
+        unit = experience_unit(exp, data.sites)
+        experiences[ident] = ExperienceItem(
+            ident, exp, unit, tax.units[unit].name if unit in tax.units else "",
+            tuple(tax.themes[t].name for t in exp.themes))
+    return Model(data, facts, options, sites, experiences, newest)
+
+
+# ---------------------------------------------------------------- generation
+
+def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
+    """All generated files of the site for ``options.audience``."""
+    model = build_model(full, facts, options)
+    env = make_environment(options.template_dirs)
+    out = GeneratedSite()
+    base = options.base_url
+
+    def page(url: str, template: str, **context: Any) -> None:
+        path = urls.source_of(url)
+        out.pages[path] = env.get_template(template).render(m=model, here=url, **context)
+
+    page(urls.HOME, "home.md.j2")
+    page(urls.SITES, "sites.md.j2", facet=None, value=None, label=None)
+    for facet, values in model.site_facets().items():
+        for value, label, _n in values:
+            page(urls.site_facet(facet, value), "sites.md.j2", facet=facet, value=value,
+                 label=label)
+    for item in model.sites.values():
+        page(item.url, "site.md.j2", s=item)
+    page(urls.EXPERIENCES, "experiences.md.j2", facet=None, value=None, label=None)
+    for facet, values in model.experience_facets().items():
+        for value, label, _n in values:
+            page(urls.experience_facet(facet, value), "experiences.md.j2", facet=facet,
+                 value=value, label=label)
+    for exp in model.experiences.values():
+        page(exp.url, "experience.md.j2", e=exp)
+    page(urls.PLANS, "plans.md.j2")
+    for year in model.data.plans:
+        page(urls.plan(year), "plan.md.j2", year=year, plan=model.data.plans[year],
+             progress=facts.plans[year])
+    page(urls.COMPILATIONS, "compilations.md.j2")
+    for ident in model.data.compilations:
+        page(urls.compilation(ident), "compilation.md.j2", ident=ident,
+             c=model.data.compilations[ident])
+    page(urls.OPEN_DATA, "opendata.md.j2")
+    page(urls.TAGS, "tags.md.j2")
+    if model.internal:
+        page(urls.INTERNAL, "internal.md.j2")
+
+    data = model.data
+    out.pages["data/sites.json"] = to_json(sites_records(data, facts, options.audience, base))
+    out.pages["data/experiences.json"] = to_json(
+        experiences_records(data, options.audience, base))
+    out.pages["data/sites.csv"] = sites_csv(data, facts, options.audience, base)
+    out.pages["data/experiences.csv"] = experiences_csv(data, base)
+    out.pages[urls.FEED] = atom_feed(data, base)
+
+    for record in [*data.sites.values(), *data.experiences.values()]:
+        for photo in record.photos:
+            rel = photo.file.strip()
+            out.media[urls.media(rel)] = data.media_path(rel)
+    return out

@@ -1,0 +1,76 @@
+"""Where every generated page lives (SPEC §4), in one place.
+
+Pages are written as ``<dir>/index.md`` so that, with directory URLs, a record's URL is
+``<dir>/`` whatever its id (an id such as ``index`` cannot collide with a listing page).
+Facet folders use an underscore (``by_category``), which ids cannot contain.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = ""
+SITES = "sites/"
+EXPERIENCES = "experiences/"
+PLANS = "plans/"
+COMPILATIONS = "compilations/"
+OPEN_DATA = "data/"
+TAGS = "tags/"
+INTERNAL = "internal/"
+FEED = "feed.xml"
+
+SITE_FACETS = ("category", "unit", "batch", "status")
+EXPERIENCE_FACETS = ("theme", "year", "unit")
+
+# Paths the generator owns; a hand-written page in content/ must not use them.
+RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, INTERNAL,
+            FEED, "media/")
+
+
+def site(ident: str) -> str:
+    return f"{SITES}{ident}/"
+
+
+def experience(ident: str) -> str:
+    return f"{EXPERIENCES}{ident}/"
+
+
+def plan(year: int) -> str:
+    return f"{PLANS}{year}/"
+
+
+def compilation(ident: str) -> str:
+    return f"{COMPILATIONS}{ident}/"
+
+
+def compilation_pdf(ident: str) -> str:
+    return f"{COMPILATIONS}{ident}.pdf"
+
+
+def site_facet(facet: str, value: str | int) -> str:
+    return f"{SITES}by_{facet}/{value}/"
+
+
+def experience_facet(facet: str, value: str | int) -> str:
+    return f"{EXPERIENCES}by_{facet}/{value}/"
+
+
+def media(relative: str) -> str:
+    return f"media/{relative}"
+
+
+def source_of(url: str) -> str:
+    """The Markdown file that produces a directory URL."""
+    return f"{url}index.md"
+
+
+def relative(from_url: str, to: str) -> str:
+    """Link from the page at directory URL ``from_url`` to ``to`` (a URL or a file path)."""
+    base = "/" + from_url
+    target = "/" + to
+    rel = posixpath.relpath(target, base if base.endswith("/") else posixpath.dirname(base))
+    if to.endswith("/") or to == "":
+        rel = rel.rstrip("/") + "/"
+        if rel == "./":
+            return "./"
+    return rel
