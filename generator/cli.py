@@ -121,3 +121,131 @@ def schema(data_dir: str, out_dir: str) -> None:
     site_ids = sorted(data.sites) if data is not None else None
     for path in write_schemas(Path(out_dir), taxonomy, site_ids):
         click.echo(str(path))
+
+
+audience_option = click.option("--audience", type=click.Choice(["public", "internal"]),
+                               default="public", show_default=True,
+                               help="public 公开版；internal 内部版（含不公开字段和管理视图）")
+
+
+def _build_as_of(as_of: str | None) -> dt.date:
+    return reference_date(as_of)
+
+
+@main.command()
+@data_option
+@audience_option
+@click.option("--out", "out_dir", default="site", show_default=True,
+              type=click.Path(file_okay=False), help="输出目录（成功后整体替换）")
+@as_of_option
+@click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
+@click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
+def build(data_dir: str, audience: str, out_dir: str, as_of: str | None, no_pdf: bool,
+          verbose: bool) -> None:
+    """检查数据并生成整个网站（含 PDF）；出错时不改动输出目录。"""
+    from .build import BuildFailed, BuildSettings, build_site, configure_logging, find_config
+    from .problems import ProblemsFound
+
+    configure_logging(verbose)
+    try:
+        settings = BuildSettings(
+            config_file=find_config(Path(data_dir)), data_dir=Path(data_dir),
+            out=Path(out_dir), audience=audience, as_of=_build_as_of(as_of),  # type: ignore[arg-type]
+            pdf=not no_pdf)
+        out = build_site(settings)
+    except ProblemsFound as exc:
+        print_problems(exc.problems, err=True)
+        click.echo(summary(exc.problems) + f" {out_dir} 未改动。", err=True)
+        sys.exit(1)
+    except BuildFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    label = "内部版" if audience == "internal" else "公开版"
+    click.echo(f"网站（{label}）已生成：{out}")
+
+
+@main.command()
+@data_option
+@audience_option
+@click.option("--out", "out_dir", default="build/docs", show_default=True,
+              type=click.Path(file_okay=False), help="输出目录")
+@as_of_option
+def generate(data_dir: str, audience: str, out_dir: str, as_of: str | None) -> None:
+    """写出 Markdown 文档树（content/ 与生成的页面），可用任何兼容 MkDocs 的工具发布。"""
+    from .build import BuildFailed, find_config, write_tree
+    from .problems import ProblemsFound
+
+    try:
+        root = find_config(Path(data_dir)).parent
+        written, removed = write_tree(
+            Path(data_dir), root / "content", Path(out_dir), audience=audience,  # type: ignore[arg-type]
+            as_of=_build_as_of(as_of), template_dirs=(root / "theme" / "templates",))
+    except ProblemsFound as exc:
+        print_problems(exc.problems, err=True)
+        click.echo(summary(exc.problems), err=True)
+        sys.exit(1)
+    except BuildFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"已写出 {out_dir}（更新 {written} 个文件，删除 {removed} 个旧文件）。"
+               f"发布：SHOWCASE_DOCS={out_dir} mkdocs build")
+
+
+@main.command()
+@data_option
+@audience_option
+@as_of_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="预览地址")
+def serve(data_dir: str, audience: str, as_of: str | None, dev_addr: str) -> None:
+    """本地预览；修改 YAML 或页面后浏览器自动刷新。"""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from .build import BuildFailed, BuildSettings, configure_logging, find_config
+    from .build import plugin_environment
+
+    configure_logging(verbose=True)
+    try:
+        config = find_config(Path(data_dir))
+    except BuildFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    load_or_exit(data_dir)  # say what is wrong before starting the server
+    settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
+                             audience=audience, as_of=_build_as_of(as_of), pdf=False)  # type: ignore[arg-type]
+    import os
+
+    os.environ.update(plugin_environment(settings))
+    click.echo(f"预览地址：http://{dev_addr}/ （按 Ctrl+C 停止）")
+    mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True)
+
+
+@main.command(name="compile")
+@click.argument("ids", nargs=-1)
+@data_option
+@click.option("--out", "out_dir", default="build/compilations", show_default=True,
+              type=click.Path(file_okay=False), help="PDF 输出目录")
+@audience_option
+def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -> None:
+    """生成经验汇编 PDF（不写 ID 时生成全部），逐个打印写出的文件路径。"""
+    from .audience import view
+    from .pdf import CompilationError, compile_results
+
+    data = load_or_exit(data_dir)
+    unknown = [i for i in ids if i not in data.compilations]
+    if unknown:
+        known = "、".join(sorted(data.compilations)) or "（没有）"
+        click.echo(f"error: 没有这些经验汇编：{'、'.join(unknown)}。现有的经验汇编：{known}。"
+                   "ID 是 compilations/ 目录中记录文件的文件名（不含 .yml）。", err=True)
+        sys.exit(1)
+    if not data.compilations:
+        click.echo("没有经验汇编：请在 compilations/ 目录中添加记录。", err=True)
+        return
+    try:
+        results = compile_results(view(data, audience), ids, Path(out_dir))  # type: ignore[arg-type]
+    except CompilationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(str(result.path))

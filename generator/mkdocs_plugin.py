@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from . import dataset, urls
 from .audience import view
+from .build import GENERATED_MARKER
 from .facts import Facts, derive
 from .problems import Problem
 from .reference import reference_date
@@ -115,6 +116,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
+        if (Path(config.docs_dir) / GENERATED_MARKER).exists():
+            return files  # a tree written by `showcase generate`: the pages are already there
         clashes = [f.src_uri for f in files if _reserved(f.src_uri)]
         if clashes:
             raise PluginError("content/ 中的这些文件与自动生成的页面路径冲突，请改名或移动："

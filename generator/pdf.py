@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import re
 import shutil
@@ -183,6 +184,11 @@ def _cn_month(value: dt.date | None) -> str:
     return f"{year}年{_CHINESE_MONTHS[value.month - 1]}月"
 
 
+# Line widths (in ems of the title's font size) of the cover and chapter titles: keep in
+# step with .cover-main / .cover-title and .chapter-title in print.css.
+COVER_TITLE_EM = 15.5   # 160 mm at 28 pt, less a margin for letter-spacing
+CHAPTER_TITLE_EM = 21.0  # 146 mm at 19 pt
+
 _NO_LINE_START = set("，。、；：？！”’）》」』】…—·%")
 _NO_LINE_END = set("“‘（《「『【")
 
@@ -214,7 +220,7 @@ def title_lines(text: str, max_em: float) -> list[str]:
     allowed = [0] + [e for e in ends[:-1]
                      if text[e - 1] not in _NO_LINE_END and text[e] not in _NO_LINE_START]
     allowed.append(len(text))
-    lines_needed = int(total // max_em) + 1
+    lines_needed = math.ceil(total / max_em)
 
     def width(a: int, b: int) -> float:
         return sum(_char_em(c) for c in text[a:b].strip())
@@ -301,6 +307,7 @@ def _chapter_context(data: Dataset, ident: str, index: int) -> dict[str, Any]:
         "anchor": f"jingyan-{index}",
         "number": index,
         "title": exp.title,
+        "title_lines": title_lines(exp.title, CHAPTER_TITLE_EM),
         "author": exp.author,
         "unit": unit_name,
         "sites": [s.name for s in sites],
@@ -333,6 +340,7 @@ def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None
     return _environment().get_template("compilation.html.j2").render(
         comp=comp,
         comp_id=comp_id,
+        cover_title=title_lines(comp.title, COVER_TITLE_EM),
         foreword=_body_html(comp.foreword),
         chapters=chapters,
         toc=toc,

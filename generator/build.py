@@ -1,0 +1,173 @@
+"""Build adapters: the whole site through MkDocs, and the plain docs tree for other engines.
+
+``build_site`` builds into a fresh folder next to ``--out`` and swaps it in only when the
+build succeeded, so a failed build (bad data, a template error, a strict-mode warning)
+leaves the published folder exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import dataset
+from .audience import Audience
+from .facts import derive
+from .problems import ProblemsFound
+from .reference import epoch_of, reference_date
+from .sitegen import Options, generate
+
+GENERATED_MARKER = ".showcase-generated"
+
+
+class BuildFailed(Exception):
+    """The site could not be built; the message is Chinese and says why."""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    config_file: Path
+    data_dir: Path
+    out: Path
+    audience: Audience = "public"
+    as_of: dt.date | None = None
+    pdf: bool = True
+
+
+def find_config(data_dir: Path) -> Path:
+    """mkdocs.yml of the project: in the working folder, else next to the data folder."""
+    for folder in (Path.cwd(), data_dir.resolve().parent):
+        candidate = folder / "mkdocs.yml"
+        if candidate.is_file():
+            return candidate
+    raise BuildFailed("找不到 mkdocs.yml：请在项目根目录（含 mkdocs.yml 的目录）中运行此命令。")
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Settings for the MkDocs plugin, set for the duration of one build only."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def plugin_environment(s: BuildSettings) -> dict[str, str]:
+    as_of = s.as_of or reference_date()
+    env = {
+        "SHOWCASE_DATA_DIR": str(s.data_dir.resolve()),
+        "SHOWCASE_AUDIENCE": s.audience,
+        "SHOWCASE_AS_OF": as_of.isoformat(),
+        "SHOWCASE_PDF": "1" if s.pdf else "0",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    # Reproducible output: the sitemap, gzip headers and PDFs take their dates from here.
+    if "SOURCE_DATE_EPOCH" not in os.environ:
+        env["SOURCE_DATE_EPOCH"] = str(epoch_of(as_of))
+    return env
+
+
+def build_site(s: BuildSettings) -> Path:
+    """Validate, generate and build; replace ``s.out`` only on success."""
+    data = dataset.load(s.data_dir)
+    if not data.ok:
+        raise ProblemsFound(data.problems)
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    out = s.out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with _environment(plugin_environment(s)):
+            config = load_config(str(s.config_file), site_dir=str(staging), strict=True)
+            build(config)
+    except MkDocsException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from exc
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_in(staging, out)
+    return out
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audience,
+               as_of: dt.date, template_dirs: tuple[Path, ...] = ()) -> tuple[int, int]:
+    """``showcase generate``: the hand-written pages plus the generated ones as plain files.
+
+    Only files whose content changed are rewritten (a watcher then sees real changes only)
+    and files left from an earlier generation are removed. Returns (written, removed).
+    """
+    data = dataset.load(data_dir)
+    if not data.ok:
+        raise ProblemsFound(data.problems)
+    assert data.program is not None
+    facts = derive(data, as_of)
+    site = generate(data, facts, Options(audience=audience, base_url=data.program.site_url or "",
+                                         template_dirs=template_dirs))
+    wanted: dict[str, bytes] = {path: text.encode("utf-8") for path, text in site.pages.items()}
+    for path, source in site.media.items():
+        wanted[path] = source.read_bytes()
+    if content_dir.is_dir():
+        for f in sorted(content_dir.rglob("*")):
+            if f.is_file():
+                rel = f.relative_to(content_dir).as_posix()
+                if rel in wanted:
+                    raise BuildFailed(f"content/{rel} 与自动生成的页面路径冲突，请改名或移动。")
+                wanted[rel] = f.read_bytes()
+    if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
+        raise BuildFailed(f"{out} 不是空目录，也不是 showcase generate 生成的目录；为避免覆盖，请换一个输出目录。")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / GENERATED_MARKER).write_text("generated by showcase generate\n", encoding="utf-8")
+    written = removed = 0
+    for rel, content in wanted.items():
+        target = out / rel
+        if target.is_file() and target.read_bytes() == content:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written += 1
+    for f in sorted(out.rglob("*"), reverse=True):
+        rel = f.relative_to(out).as_posix()
+        if f.is_file() and rel != GENERATED_MARKER and rel not in wanted:
+            f.unlink()
+            removed += 1
+        elif f.is_dir() and not any(f.iterdir()):
+            f.rmdir()
+    return written, removed
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """MkDocs reports through logging; show its warnings and errors (in strict mode each
+    warning fails the build, so the user must see them)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    log = logging.getLogger("mkdocs")
+    log.handlers = [handler]
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.propagate = False
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # its start-up chatter is noise here
