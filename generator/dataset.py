@@ -243,7 +243,8 @@ def _load_plans(reader: _Reader, data: Dataset) -> None:
             reader.problems.append(Problem(shown, 1, 1, "plans 目录中只能放 <年份>.yml 文件，例如 plans/2026.yml。"))
             continue
         if not (path.stem.isdigit() and len(path.stem) == 4):
-            reader.problems.append(Problem(shown, 1, 1, f"年度规划的文件名应为四位年份，例如 2026.yml，而不是“{path.name}”。"))
+            reader.problems.append(Problem(
+                shown, 1, 1, f"年度规划的文件名应为四位年份，例如 2026.yml，而不是“{path.name}”。"))
             continue
         year = int(path.stem)
         if year in data.plans or ("plans", str(year)) in data.sources:

@@ -57,6 +57,7 @@ def _enum(schema: dict[str, Any], path: list[str], values: list[str]) -> None:
             node = node["items"]
     if values:
         node["enum"] = values
+        node["type"] = "string"
 
 
 def build_schemas(taxonomy: Taxonomy | None = None,

@@ -35,7 +35,7 @@ log = logging.getLogger("mkdocs.plugins.showcase")
 NAV_INTERNAL = {"内部管理": "internal/index.md"}
 
 
-class ShowcaseConfig(Config):
+class ShowcaseConfig(Config):  # type: ignore[no-untyped-call]
     data_dir = opt.Type(str, default="sites_data")
     audience = opt.Choice(("public", "internal"), default="public")
     as_of = opt.Optional(opt.Type(str))
@@ -53,7 +53,7 @@ def _setting(config: ShowcaseConfig, name: str) -> Any:
     return env
 
 
-class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
+class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.site: GeneratedSite | None = None
         self.facts: Facts | None = None

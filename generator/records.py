@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .fieldtypes import Date, Flag, Key, Markdown, RequiredText, Text, Year
 
-
 # Marks a field "public: no" (SPEC §2): it exists only in an internal build. The public view
 # (audience.py) drops every field carrying this marker, wherever it is nested.
 PRIVATE: dict[str, Any] = {"private": True}
@@ -109,7 +108,8 @@ class SitePlan(Record):
 class Contact(Record):
     name: RequiredText = Field(title="姓名")
     title: Text | None = Field(None, title="职务")
-    phone: Text | None = Field(None, title="电话（不公开）", description="只出现在内部版本中", json_schema_extra=PRIVATE)
+    phone: Text | None = Field(None, title="电话（不公开）", description="只出现在内部版本中",
+                               json_schema_extra=PRIVATE)
 
 
 class Contacts(Record):

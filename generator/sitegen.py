@@ -23,10 +23,8 @@ from .dataset import Dataset
 from .duties import experience_unit
 from .facts import Facts
 from .lifecycle import STATUS_LABELS, STATUSES, SiteState
-from .opendata import (atom_feed, experiences_csv, experiences_records, newest_first,
-                       sites_csv, sites_records, to_json)
-from .records import (ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABELS,
-                      Experience, Site)
+from .opendata import atom_feed, experiences_csv, experiences_records, newest_first, sites_csv, sites_records, to_json
+from .records import ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABELS, Experience, Site
 from .richtext import html_escape, markdown_html, md_escape, plain_text
 
 TEMPLATE_PACKAGE_DIR = Path(__file__).parent / "templates" / "site"
@@ -140,9 +138,11 @@ class Model:
         return self.options.audience == "internal"
 
     def current_plan_year(self) -> int | None:
+        """The latest plan year not after the reference date (else the earliest plan)."""
         years = sorted(self.data.plans)
         past = [y for y in years if y <= self.facts.as_of.year]
-        return (past or years or [None])[-1]
+        chosen = past or years
+        return chosen[-1] if chosen else None
 
     def site_list(self, predicate: Callable[[SiteItem], bool] | None = None) -> list[SiteItem]:
         """Sites in reading order: active ones first, then by batch (newest) and name."""
@@ -158,10 +158,7 @@ class Model:
 
     def sites_in(self, facet: str, value: str) -> list[SiteItem]:
         """The sites of one facet value (facet pages; same values as ``site_facets``)."""
-        def key(s: SiteItem) -> str:
-            return {"category": s.record.category, "unit": s.record.unit,
-                    "batch": str(s.record.batch), "status": s.state.status}[facet]
-        return self.site_list(lambda s: key(s) == value)
+        return self.site_list(lambda s: _site_facet_value(s, facet) == value)
 
     def experiences_in(self, facet: str, value: str) -> list[ExperienceItem]:
         def match(e: ExperienceItem) -> bool:
@@ -191,21 +188,21 @@ class Model:
         assert tax is not None
         sites = list(self.sites.values())
 
-        def count(pred: Callable[[SiteItem], bool]) -> int:
-            return sum(1 for s in sites if pred(s))
-
+        counts: dict[tuple[str, str], int] = {}
+        for s in sites:
+            for facet in urls.SITE_FACETS:
+                key = (facet, _site_facet_value(s, facet))
+                counts[key] = counts.get(key, 0) + 1
         batches = sorted({s.record.batch for s in sites}, reverse=True)
-        facets = {
-            "category": [(k, c.name, count(lambda s, k=k: s.record.category == k))
-                         for k, c in tax.categories.items()],
-            "unit": [(k, u.name, count(lambda s, k=k: s.record.unit == k))
-                     for k, u in tax.units.items()],
-            "batch": [(str(b), f"{b} 年", count(lambda s, b=b: s.record.batch == b))
-                      for b in batches],
-            "status": [(st, STATUS_LABELS[st], count(lambda s, st=st: s.state.status == st))
-                       for st in STATUSES],
+        labels: dict[str, list[tuple[str, str]]] = {
+            "category": [(k, c.name) for k, c in tax.categories.items()],
+            "unit": [(k, u.name) for k, u in tax.units.items()],
+            "batch": [(str(b), f"{b} 年") for b in batches],
+            "status": [(st, STATUS_LABELS[st]) for st in STATUSES],
         }
-        return {k: [v for v in vals if v[2]] for k, vals in facets.items()}
+        return {facet: [(v, label, counts[(facet, v)]) for v, label in values
+                        if counts.get((facet, v))]
+                for facet, values in labels.items()}
 
     def experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
         tax = self.data.taxonomy
@@ -229,6 +226,16 @@ class Model:
 
     def batch_sites(self, year: int) -> list[SiteItem]:
         return self.site_list(lambda s: s.record.batch == year)
+
+
+def _site_facet_value(s: SiteItem, facet: str) -> str:
+    if facet == "category":
+        return s.record.category
+    if facet == "unit":
+        return s.record.unit
+    if facet == "batch":
+        return str(s.record.batch)
+    return s.state.status
 
 
 def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
@@ -303,8 +310,9 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     out.pages["data/experiences.csv"] = experiences_csv(data, base)
     out.pages[urls.FEED] = atom_feed(data, base)
 
-    for record in [*data.sites.values(), *data.experiences.values()]:
-        for photo in record.photos:
-            rel = photo.file.strip()
-            out.media[urls.media(rel)] = data.media_path(rel)
+    photos = [p for s in data.sites.values() for p in s.photos]
+    photos += [p for e in data.experiences.values() for p in e.photos]
+    for photo in photos:
+        rel = photo.file.strip()
+        out.media[urls.media(rel)] = data.media_path(rel)
     return out
