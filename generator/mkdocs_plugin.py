@@ -22,15 +22,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import dataset, urls
+from . import dataset, searchindex, urls
 from .audience import view
 from .build import GENERATED_MARKER
 from .facts import Facts, derive
 from .problems import Problem
 from .reference import reference_date
-from .sitegen import GeneratedSite, Options, generate
+from .sitegen import GeneratedSite, Options, TemplateFailed, generate
 
 log = logging.getLogger("mkdocs.plugins.showcase")
+data_log = logging.getLogger("showcase.data")
 
 NAV_INTERNAL = {"内部管理": "internal/index.md"}
 
@@ -76,7 +77,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(f"数据有 {len(data.errors)} 个错误，未生成网站。"
                               "请运行 showcase validate 查看并修改。")
         for p in data.problems:
-            log.warning(str(p))
+            # Data warnings are not build failures: logged outside the "mkdocs" logger, whose
+            # warnings abort a strict build (``showcase build`` builds strictly).
+            data_log.warning(str(p))
         assert data.program is not None
         audience = _setting(self.config, "audience")
         as_of = reference_date(_setting(self.config, "as_of"))
@@ -107,9 +110,12 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         pdfs = frozenset(data.compilations) if _setting(self.config, "pdf") and \
             not self.serving else frozenset()
         template_dir = root / self.config.templates
-        self.site = generate(data, self.facts, Options(
-            audience=audience, base_url=config.site_url or "", pdfs=pdfs,
-            template_dirs=(template_dir,)))
+        try:
+            self.site = generate(data, self.facts, Options(
+                audience=audience, base_url=config.site_url or "", pdfs=pdfs,
+                template_dirs=(template_dir,)))
+        except TemplateFailed as exc:
+            raise PluginError(str(exc)) from exc
         self.pdfs = pdfs
         self.audience = audience
         return config
@@ -137,6 +143,25 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
                     files.append(File.generated(config, urls.compilation_pdf(ident),
                                                 content=out.read_bytes()))
         return files
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.search_docs: list[searchindex.Doc] = []
+
+    def on_page_content(self, html_text: str, *, page: Any, config: MkDocsConfig,
+                        files: Files) -> str:
+        url = page.url
+        if not url.startswith(urls.NOT_SEARCHED) and page.file.src_uri != "404.md":
+            title = html.unescape(page.title or "")
+            self.search_docs.append(searchindex.Doc(url, title, searchindex.html_text(html_text)))
+        return html_text
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        docs = sorted(self.search_docs, key=lambda d: (urls.search_rank(d.url), d.url))
+        site_dir = Path(config.site_dir)
+        for path, content in searchindex.build(docs).items():
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         root = self._root(config)

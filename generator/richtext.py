@@ -61,10 +61,31 @@ def sanitize(fragment: str) -> str:
     )
 
 
+_CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]$")
+_CJK_START = re.compile(r"^[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Join hard-wrapped lines of Chinese prose: a line break between two Chinese characters
+    would show as a stray space. Headings, tables and code blocks are left alone."""
+    out: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        prev = out[-1] if out else ""
+        if (not fenced and out and _CJK_START.match(line) and _CJK_END.search(prev)
+                and not prev.lstrip().startswith(("#", "|", "```", "~~~"))):
+            out[-1] = prev + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 @lru_cache(maxsize=8)
 def _renderer(level: int) -> markdown.Markdown:
     return markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "nl2br", "toc"],
+        extensions=["tables", "fenced_code", "sane_lists", "toc"],
         extension_configs={"toc": {"baselevel": level, "permalink": False}},
         output_format="html",
     )
@@ -76,7 +97,7 @@ def markdown_html(text: str | None, *, level: int = 3) -> Markup:
         return Markup("")
     md = _renderer(level)
     md.reset()
-    rendered = md.convert(text)
+    rendered = md.convert(join_cjk_lines(text))
     # Wide tables scroll inside their own box instead of widening a phone's page.
     rendered = rendered.replace("<table>", '<div class="sc-table"><table>').replace(
         "</table>", "</table></div>")

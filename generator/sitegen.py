@@ -8,6 +8,7 @@ Adapters decide where the result goes: the MkDocs plugin hands it to MkDocs in m
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,24 @@ class Options:
     template_dirs: tuple[Path, ...] = ()
 
 
+class TemplateFailed(Exception):
+    """A page template (built-in or a theme/templates override) could not be rendered; the
+    message is Chinese and names the template and line."""
+
+
+def _template_failure(exc: jinja2.TemplateError, template: str) -> TemplateFailed:
+    where = template
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name or template}:{exc.lineno}"
+    else:  # a render error: the innermost template frame says where
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith(".j2")]
+        if frames:
+            where = f"{frames[-1].filename}:{frames[-1].lineno}"
+    return TemplateFailed(f"页面模板 {where} 出错（{type(exc).__name__}: {exc.message or exc}）。"
+                          "若修改过 theme/templates/ 中的模板，请检查该模板。")
+
+
 @dataclass
 class GeneratedSite:
     pages: dict[str, str] = field(default_factory=dict)   # path -> text
@@ -58,6 +77,15 @@ def _yaml_str(value: object) -> Markup:
     return Markup(json.dumps(str(html_escape(value)), ensure_ascii=False))
 
 
+def _notes(value: object) -> str:
+    """Free-form internal notes (any YAML) as readable text."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_notes(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "；".join(_notes(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in template_dirs
                                         if d.is_dir()]
@@ -73,6 +101,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["md"] = lambda v: Markup(md_escape(v))
     env.filters["markdown"] = lambda v, level=3: markdown_html(v, level=level)
     env.filters["plain"] = plain_text
+    env.filters["notes"] = _notes
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
     env.globals.update(
@@ -272,7 +301,10 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
 
     def page(url: str, template: str, **context: Any) -> None:
         path = urls.source_of(url)
-        out.pages[path] = env.get_template(template).render(m=model, here=url, **context)
+        try:
+            out.pages[path] = env.get_template(template).render(m=model, here=url, **context)
+        except jinja2.TemplateError as exc:
+            raise _template_failure(exc, template) from exc
 
     page(urls.HOME, "home.md.j2")
     page(urls.SITES, "sites.md.j2", facet=None, value=None, label=None)
@@ -299,6 +331,7 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
              c=model.data.compilations[ident])
     page(urls.OPEN_DATA, "opendata.md.j2")
     page(urls.TAGS, "tags.md.j2")
+    page(urls.SEARCH, "search.md.j2")
     if model.internal:
         page(urls.INTERNAL, "internal.md.j2")
 

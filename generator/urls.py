@@ -17,6 +17,7 @@ COMPILATIONS = "compilations/"
 OPEN_DATA = "data/"
 TAGS = "tags/"
 INTERNAL = "internal/"
+SEARCH = "search/"
 FEED = "feed.xml"
 
 SITE_FACETS = ("category", "unit", "batch", "status")
@@ -24,7 +25,23 @@ EXPERIENCE_FACETS = ("theme", "year", "unit")
 
 # Paths the generator owns; a hand-written page in content/ must not use them.
 RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, INTERNAL,
-            FEED, "media/")
+            SEARCH, FEED, "media/")
+
+# Pages that only list other pages: left out of the search index (their text is the
+# summaries of the pages they list, which are indexed themselves).
+NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH)
+
+
+def search_rank(url: str) -> int:
+    """Order of search results by kind of page: records first, listings last."""
+    if url == HOME:
+        return 9
+    if url in (SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA):
+        return 8
+    for rank, prefix in enumerate((EXPERIENCES, SITES, PLANS, COMPILATIONS)):
+        if url.startswith(prefix):
+            return rank
+    return 5
 
 
 def site(ident: str) -> str:

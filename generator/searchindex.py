@@ -1,0 +1,216 @@
+"""Chinese full-text search as static files: complete, precise and light.
+
+Why not Material's search or Pagefind (measured in ECOSYSTEM.md and benchmarks/): one sends
+the whole index to every visitor, the other segments index and query differently and misses
+pages. Here index and query are cut the same way, into character n-grams, so a page that
+contains the query always shares every n-gram with it:
+
+* each run of Chinese characters gives its unigrams, bigrams and trigrams; each run of
+  letters/digits gives one lower-cased word;
+* a query needs the postings of: a 1- or 2-character run itself, or every trigram of a
+  longer run (trigrams overlap, so pages with all of them but not the phrase are rare), and
+  each word;
+* postings (sorted page numbers, delta-coded) are spread over hash shards of a few KB; a
+  query downloads only the shards of its n-grams, then the texts of the pages it shows
+  (to confirm the match and cut a snippet). Nothing is downloaded before someone searches.
+
+The browser side is ``theme/assets/search.js``; :func:`query` here is the same algorithm
+in Python, used by the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX_DIR = "search"
+FORMAT_VERSION = 1
+TARGET_SHARD_BYTES = 6_000
+MAX_TEXT_CHARS = 30_000
+TITLE_MARK = "^"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(f"[{_CJK}]+|[a-z0-9]+")
+_IS_CJK = re.compile(f"[{_CJK}]")
+
+
+@dataclass(frozen=True)
+class Doc:
+    url: str    # site-relative directory URL, e.g. "sites/foo/"
+    title: str
+    text: str   # the page's visible content text, whitespace collapsed
+
+
+def normalize(text: str) -> str:
+    """Full-width letters and digits to ASCII, lower case: the same for index and query."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def runs(text: str) -> list[str]:
+    return _RUNS.findall(normalize(text))
+
+
+def index_grams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in runs(text):
+        if not _IS_CJK.match(run):
+            grams.add(run)
+            continue
+        n = len(run)
+        grams.update(run)
+        grams.update(run[i:i + 2] for i in range(n - 1))
+        grams.update(run[i:i + 3] for i in range(n - 2))
+    return grams
+
+
+def query_grams(q: str) -> list[str]:
+    """The n-grams whose postings all contain every page that contains ``q``."""
+    grams: list[str] = []
+    for run in runs(q):
+        if not _IS_CJK.match(run) or len(run) <= 2:
+            grams.append(run)
+        else:
+            grams.extend(run[i:i + 3] for i in range(len(run) - 2))
+    return list(dict.fromkeys(grams))
+
+
+def fnv1a(gram: str) -> int:
+    """32-bit FNV-1a over UTF-16 code units (what JavaScript's charCodeAt sees)."""
+    h = 0x811C9DC5
+    data = gram.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h ^= data[i] | (data[i + 1] << 8)
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+# Parts of a page that are not its own text: other pages' cards, "back" links, permalinks.
+_EXCLUDED = re.compile(r"<!-- sc:noindex -->.*?<!-- /sc:noindex -->|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
+                       re.S)
+_BLOCK = re.compile(r"</?(p|div|li|h[1-6]|tr|td|th|br|dt|dd|figcaption|section|article|"
+                    r"blockquote|pre|table|ul|ol|dl|figure|nav|header|footer)\b[^>]*>", re.I)
+_DROP = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def html_text(fragment: str) -> str:
+    """Visible text of an HTML fragment; block boundaries become spaces."""
+    fragment = _EXCLUDED.sub(" ", fragment)
+    fragment = _DROP.sub(" ", fragment)
+    fragment = _BLOCK.sub(" ", fragment)
+    fragment = _TAG.sub("", fragment)
+    return _SPACE.sub(" ", html.unescape(fragment)).strip()
+
+
+def _encode(postings: list[int]) -> list[int]:
+    out, last = [], 0
+    for p in postings:
+        out.append(p - last)
+        last = p
+    return out
+
+
+def build(docs: Iterable[Doc]) -> dict[str, bytes]:
+    """All index files, as path (relative to the site root) → content.
+
+    ``docs`` in ranking order: page numbers follow it and results are shown in it.
+    """
+    documents = list(docs)
+    postings: dict[str, list[int]] = {}
+    in_title: dict[str, list[int]] = {}
+    for number, doc in enumerate(documents):
+        for gram in index_grams(doc.text + " " + doc.title):
+            postings.setdefault(gram, []).append(number)
+        for gram in index_grams(doc.title):
+            in_title.setdefault(gram, []).append(number)
+    size = sum(len(g) * 3 + 2 * len(p) + 4 for g, p in postings.items())
+    shards = 16
+    while size / shards > TARGET_SHARD_BYTES and shards < 65536:
+        shards *= 2
+    buckets: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    for gram in sorted(postings):
+        bucket = buckets[fnv1a(gram) % shards]
+        bucket[gram] = _encode(postings[gram])
+        # Pages whose title has the n-gram, kept next to it: no extra download to rank them.
+        if gram in in_title:
+            bucket[TITLE_MARK + gram] = _encode(in_title[gram])
+    files: dict[str, bytes] = {}
+    for i, bucket in enumerate(buckets):
+        files[f"{INDEX_DIR}/i/{i}.json"] = _dumps(bucket)
+    for number, doc in enumerate(documents):
+        files[f"{INDEX_DIR}/d/{number}.json"] = _dumps(
+            {"t": doc.title, "u": doc.url, "x": doc.text[:MAX_TEXT_CHARS]})
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode())
+        digest.update(files[path])
+    files[f"{INDEX_DIR}/manifest.json"] = _dumps({
+        "v": FORMAT_VERSION, "shards": shards, "docs": len(documents),
+        "id": digest.hexdigest()[:12],
+    })
+    return files
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------- the query side (reference)
+
+@dataclass(frozen=True)
+class Hit:
+    number: int
+    url: str
+    title: str
+    confirmed: bool  # the page text really contains every part of the query
+
+
+def _decode(deltas: list[int]) -> list[int]:
+    out, total = [], 0
+    for d in deltas:
+        total += d
+        out.append(total)
+    return out
+
+
+def candidates(index_dir: Path, q: str) -> tuple[list[int], list[str]]:
+    """Page numbers sharing every query n-gram — those whose title has them all first —
+    and the shard files that had to be read."""
+    manifest = json.loads((index_dir / "manifest.json").read_text("utf-8"))
+    grams = query_grams(q)
+    if not grams:
+        return [], []
+    fetched: dict[int, dict[str, list[int]]] = {}
+    result: set[int] | None = None
+    titled: set[int] | None = None
+    for gram in grams:
+        shard = fnv1a(gram) % manifest["shards"]
+        if shard not in fetched:
+            fetched[shard] = json.loads((index_dir / "i" / f"{shard}.json").read_text("utf-8"))
+        pages = set(_decode(fetched[shard].get(gram, [])))
+        in_title = set(_decode(fetched[shard].get(TITLE_MARK + gram, [])))
+        result = pages if result is None else result & pages
+        titled = in_title if titled is None else titled & in_title
+    files = [f"i/{s}.json" for s in fetched]
+    found, first = result or set(), titled or set()
+    return sorted(first) + sorted(found - first), files
+
+
+def matches(text: str, q: str) -> bool:
+    norm = normalize(text)
+    return all(part in norm for part in runs(q))
+
+
+def query(index_dir: Path, q: str, *, limit: int = 10) -> Iterator[Hit]:
+    """Results in ranking order; the first ``limit`` are confirmed against the page text."""
+    numbers, _files = candidates(index_dir, q)
+    for i, number in enumerate(numbers):
+        doc = json.loads((index_dir / "d" / f"{number}.json").read_text("utf-8"))
+        yield Hit(number, doc["u"], doc["t"], i < limit and matches(doc["x"] + " " + doc["t"], q))
