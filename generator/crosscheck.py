@@ -33,13 +33,18 @@ def check_dataset(data: Dataset) -> list[Problem]:
 
 
 def _reference(src: Source, loc: tuple[str | int, ...], value: str | None,
-               known: Mapping[str, object] | None, what: str, where: str) -> list[Problem]:
-    if value is None or known is None or value in known:
-        return []
+               known: Mapping[str, object] | None, what: str, where: str,
+               unreadable: Iterable[str] = ()) -> list[Problem]:
+    if value is None or known is None or value in known or value in unreadable:
+        return []  # (a file that exists but has errors of its own is reported there)
     hint = suggest(value, list(known))
     if not hint and len(known) <= 12:
         hint = f"可用的有：{'、'.join(known)}。"
     return [src.problem(loc, f"{what}“{value}”不存在，应为{where}。{hint}")]
+
+
+def _unreadable(data: Dataset, kind: str) -> set[str]:
+    return {ident for k, ident in data.unreadable if k == kind}
 
 
 def _check_taxonomy(data: Dataset) -> list[Problem]:
@@ -128,7 +133,8 @@ def _check_experiences(data: Dataset) -> list[Problem]:
         src = data.source("experiences", ident)
         for i, site in enumerate(_get(exp, "sites") or []):
             problems += _reference(src, ("sites", i), site, data.sites, "示范点",
-                                   "sites/ 目录中某个记录的文件名（id）")
+                                   "sites/ 目录中某个记录的文件名（id）",
+                                   _unreadable(data, "sites"))
         for i, theme in enumerate(_get(exp, "themes") or []):
             problems += _reference(src, ("themes", i), theme, _get(tax, "themes"), "主题",
                                    "taxonomy.yml 中 themes 下的键")
@@ -177,7 +183,8 @@ def _check_compilations(data: Dataset) -> list[Problem]:
         seen: set[str] = set()
         for i, exp_id in enumerate(include or []):
             problems += _reference(src, ("include", i), exp_id, data.experiences, "经验",
-                                   "experiences/ 目录中某个记录的文件名（id）")
+                                   "experiences/ 目录中某个记录的文件名（id）",
+                                   _unreadable(data, "experiences"))
             if exp_id in seen:
                 problems.append(src.problem(("include", i), f"经验“{exp_id}”重复列出了。"))
             seen.add(exp_id)

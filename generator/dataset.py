@@ -57,6 +57,9 @@ class Dataset:
     # Records with schema errors are kept partially (valid fields only) so that the
     # cross-record checks can still report on them; their (kind, id) is listed here.
     incomplete: set[tuple[str, str]] = field(default_factory=set)
+    # Records whose file exists but could not be read at all (encoding, YAML syntax, not a
+    # mapping): references to them are not reported again as "does not exist".
+    unreadable: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def errors(self) -> list[Problem]:
@@ -195,6 +198,7 @@ def _load_kind(reader: _Reader, data: Dataset, kind: str, model: type[R],
             if src.path in reader.incomplete:
                 data.incomplete.add((kind, ident))
         if record is None:
+            data.unreadable.add((kind, ident))
             continue
         if isinstance(record, Experience):
             record = _attach_body(reader, path, record, src)  # type: ignore[assignment]

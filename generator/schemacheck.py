@@ -10,9 +10,8 @@ import difflib
 import re
 import types
 import typing
-from typing import Any, TypeVar
-
 from functools import cache
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -128,7 +127,7 @@ def _describe(model: type[BaseModel], err: Any, loc: Loc) -> tuple[str, bool]:
     ctx: dict[str, Any] = err.get("ctx") or {}
     given = err.get("input")
     name = str(loc[-1]) if loc else ""
-    owner, title = _model_at(model, loc)
+    owner, _ = _model_at(model, loc)
     field = _label(model, loc)
     if kind == "missing":
         return f"缺少必填字段{field}，请补上。", False

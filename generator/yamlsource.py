@@ -135,6 +135,30 @@ _YAML_HINTS: list[tuple[str, str]] = [
     ("found a tab character", "这里有 Tab 制表符。YAML 只能用空格缩进，请把 Tab 换成两个空格。"),
     ("did not find expected comment or line break", "值后面多了内容：若文字中有引号或“ #”，请把整段文字用引号括起来。"),
     ("while scanning a quoted scalar", "引号没有闭合，请检查这一段的引号是否成对。"),
+    ("block sequence entries are not allowed", "这里不能出现列表项“- ”：列表要从下一行开始，"
+     "每项缩进并以“- ”开头；如果“-”是文字的一部分，请把整段文字用引号括起来。"),
+    ("mapping keys are not allowed", "这里不能再出现“字段名: ”或“? ”：请检查缩进；"
+     "如果这是一段文字，请把它用引号括起来。"),
+    ("did not find expected ',' or '}'", "花括号“{ }”没有闭合或缺少逗号。如果花括号是文字的一部分，"
+     "请把整段文字用引号括起来。"),
+    ("did not find expected ',' or ']'", "方括号“[ ]”没有闭合或缺少逗号。如果方括号是文字的一部分，"
+     "请把整段文字用引号括起来。"),
+    ("did not find expected alphabetic or numeric character", "“&”和“*”在 YAML 中有特殊含义。"
+     "如果它们是文字的一部分，请把整段文字用引号括起来。"),
+    ("did not find expected tag URI", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，"
+     "请把整段文字用引号括起来。"),
+    ("found unexpected ':'", "这里的冒号“:”无法理解。如果文字中带有冒号，请把整段文字用引号括起来，"
+     "或改用中文冒号“：”。"),
+    ("while scanning a directive", "以“%”开头的行是 YAML 的指令，这里不需要：请删除这一行，"
+     "或把文字用引号括起来。"),
+    ("directive", "以“%”开头的行是 YAML 的指令，这里不需要：请删除这一行，或把文字用引号括起来。"),
+    ("while scanning a tag", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，请把整段文字用引号括起来。"),
+    ("while parsing a tag", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，请把整段文字用引号括起来。"),
+    ("hexdecimal", "双引号中的反斜杠“\\”被当成转义符。请改用单引号，或把“\\”写成“\\\\”。"),
+    ("found unexpected document indicator", "单独一行的“---”或“...”在 YAML 中表示文件分隔，"
+     "不能出现在引号里的文字中：请删除它，或把这段文字改写为“|”块文本。"),
+    ("did not find expected whitespace or line break", "“!”、“&”或“*”后面的写法有误。"
+     "如果它们是文字的一部分，请把整段文字用引号括起来。"),
     ("while scanning a block scalar", "“|”或“>”块文本的写法有误，内容需比字段名多缩进。"),
 ]
 
@@ -297,7 +321,7 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     except yaml.YAMLError as exc:
         problems.append(_problem_from_yaml_error(exc, text, path))
         return None, sorted(problems)
-    except Exception as exc:  # noqa: BLE001 - a reader must never crash on user input
+    except Exception as exc:
         problems.append(Problem(path, 1, 1, f"无法读取该文件（{type(exc).__name__}）。"))
         return None, problems
     if problems:
