@@ -40,7 +40,7 @@ def _reference(src: Source, loc: tuple[str | int, ...], value: str | None,
     hint = suggest(value, list(known))
     if not hint and len(known) <= 12:
         hint = f"可用的有：{'、'.join(known)}。"
-    return [src.problem(loc, f"{what}“{value}”不存在，应为{where}。{hint}")]
+    return [src.problem(loc, f"{what}“{value}”不存在，应为 {where}。{hint}")]
 
 
 def _unreadable(data: Dataset, kind: str) -> set[str]:
@@ -180,6 +180,9 @@ def _check_compilations(data: Dataset) -> list[Problem]:
         if include is not None and _get(comp, "order") is not None:
             problems.append(src.problem(("order",), "order 只与 select 一起使用；"
                                         "用 include 时按列出的顺序排列，请删除 order。", key=True))
+        if include is not None and not include:
+            problems.append(src.problem(("include",), "include 是空的：请列出要收录的经验 id，"
+                                        "或改用 select 按条件筛选。", key=True))
         seen: set[str] = set()
         for i, exp_id in enumerate(include or []):
             problems += _reference(src, ("include", i), exp_id, data.experiences, "经验",

@@ -33,8 +33,8 @@ def _loosen_text(node: Any) -> None:
     """Plain text fields accept any scalar (the loader keeps what was typed), so editors
     must not flag ``name: 123``. Dates, years and numbers keep their own types."""
     if isinstance(node, dict):
-        if node.get("type") == "string" and "format" not in node and "enum" not in node \
-                and "pattern" not in node:
+        if node.get("type") == "string" and node.get("format", "markdown") == "markdown" \
+                and "enum" not in node and "pattern" not in node:
             node["type"] = _SCALAR_TEXT
         for value in node.values():
             _loosen_text(value)

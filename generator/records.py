@@ -130,14 +130,14 @@ class Evaluation(Record):
     year: Year = Field(title="考评年度")
     date: Date | None = Field(None, title="考评日期", description="YYYY-MM-DD")
     result: Result = Field(title="考评结果", description="excellent 优秀、pass 合格、fail 不合格")
-    score: float | None = Field(None, ge=0, le=100, title="得分（不公开）", json_schema_extra=PRIVATE)
+    score: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, title="得分（不公开）", json_schema_extra=PRIVATE)
     evaluator: Text | None = Field(None, title="考评人（不公开）", json_schema_extra=PRIVATE)
     remarks: Markdown | None = Field(None, title="考评意见（不公开）", json_schema_extra=PRIVATE)
 
 
 class Award(Record):
     year: Year = Field(title="年度")
-    amount: float = Field(ge=0, title="金额（万元）")
+    amount: float = Field(ge=0, allow_inf_nan=False, title="金额（万元）")
     purpose: Text | None = Field(None, title="用途")
 
 
@@ -148,8 +148,8 @@ class Photo(Record):
 
 class Location(Record):
     address: Text | None = Field(None, title="地址")
-    lat: float | None = Field(None, ge=-90, le=90, title="纬度")
-    lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, title="纬度")
+    lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, title="经度")
 
 
 class Withdrawn(Record):

@@ -130,7 +130,7 @@ def test_report_rejects_an_impossible_as_of_date(bad: str) -> None:
     result = run_showcase("report", "--as-of", bad, "--data", str(MINIMAL))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert f"“{bad}”不是日期，请写成 YYYY-MM-DD，例如 2027-01-15。" in result.stderr
+    assert f"--as-of 的值“{bad}”不是有效日期，请写成 YYYY-MM-DD，例如 2027-01-15。" in result.stderr
     assert "Traceback" not in result.stderr
 
 
