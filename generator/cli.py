@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -27,13 +28,17 @@ def _utf8_streams() -> None:
             reconfigure(errors="replace")
 
 
-def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+def _parse_as_of(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
         dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"“{value}”不是日期，请写成 YYYY-MM-DD，例如 2027-01-15。") from None
+        click.echo(f"error: --as-of 的值“{value}”不是有效日期，请写成 YYYY-MM-DD，例如 2027-01-15。",
+                   err=True)
+        ctx.exit(2)
     return value
 
 
