@@ -12,6 +12,7 @@ import html
 import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,13 +134,19 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         for path, source in self.site.media.items():
             files.append(File.generated(config, path, abs_src_path=str(source)))
         if self.pdfs:
-            from .pdf import render_compilation  # WeasyPrint is slow to import: only here
+            # WeasyPrint is slow to import: only when PDFs are made.
+            from .pdf import CompilationError, render_compilation
             assert self.data is not None
             shown = view(self.data, self.audience)
             with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
                 for ident in sorted(self.pdfs):
                     out = Path(tmp) / f"{ident}.pdf"
-                    render_compilation(shown, ident, out)
+                    try:
+                        result = render_compilation(shown, ident, out)
+                    except CompilationError as exc:
+                        raise PluginError(f"经验汇编 {ident} 的 PDF 无法生成：{exc}") from exc
+                    for warning in result.warnings:
+                        log.warning(f"经验汇编 {ident}：{warning}")
                     files.append(File.generated(config, urls.compilation_pdf(ident),
                                                 content=out.read_bytes()))
         return files
@@ -156,12 +163,15 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         return html_text
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        start = time.perf_counter()
         docs = sorted(self.search_docs, key=lambda d: (urls.search_rank(d.url), d.url))
         site_dir = Path(config.site_dir)
         for path, content in searchindex.build(docs).items():
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        log.info(f"showcase: search index of {len(docs)} pages in "
+                 f"{time.perf_counter() - start:.2f} s")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         root = self._root(config)

@@ -15,6 +15,7 @@ PDF is made from the public view, so it cannot contain a draft or a private fiel
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import math
 import os
@@ -104,7 +105,7 @@ def _cjk_families_via_library() -> list[str]:
     """Without the fc-list tool: ask fontconfig (through WeasyPrint's bindings) which font it
     would use for Chinese text and look into that font's character map."""
     try:
-        from fontTools.ttLib import TTFont
+        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
         from weasyprint.text.ffi import ffi, fontconfig
     except ImportError:  # pragma: no cover - WeasyPrint always brings both
         return []
@@ -142,7 +143,7 @@ def _covers_chinese(ttfont: Any, file: str) -> bool:
         font = ttfont(file, lazy=True, **kwargs)
         cmap = font.getBestCmap() or {}
         font.close()
-    except Exception:  # noqa: BLE001 - any unreadable font simply does not count
+    except Exception:
         return False
     return all(ord(c) in cmap for c in "中国共产党基层示范点经验")
 
@@ -244,7 +245,7 @@ def title_lines(text: str, max_em: float) -> list[str]:
     if len(text) not in best:  # a word longer than a line: let the layout break it
         return [text]
     path = best[len(text)][2]
-    return [text[a:b].strip() for a, b in zip(path, path[1:], strict=False)]
+    return [text[a:b].strip() for a, b in itertools.pairwise(path)]
 
 
 def _words(text: str) -> list[str]:
@@ -325,7 +326,7 @@ def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None
     """The compilation as one HTML document (what WeasyPrint lays out)."""
     comp = _compilation(data, comp_id)
     ids = select_experiences(data, comp)
-    order = comp.order or DEFAULT_ORDER if comp.select is not None else None
+    order = (comp.order or DEFAULT_ORDER) if comp.select is not None else None
     chapters = [_chapter_context(data, ident, i) for i, ident in enumerate(ids, start=1)]
     # Table of contents, in groups when the compilation is ordered by a taxonomy.
     toc: list[dict[str, Any]] = []
@@ -377,8 +378,8 @@ def _url_fetcher(media_root: Path) -> Any:
     class MediaFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("file:"):
-                from urllib.request import url2pathname
                 from urllib.parse import urlsplit
+                from urllib.request import url2pathname
 
                 path = Path(url2pathname(urlsplit(url).path)).resolve()
                 if path.is_relative_to(root) and path.is_file():
@@ -418,66 +419,72 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
         document = HTML(string=html, base_url=media.resolve().as_uri() + "/",
                         url_fetcher=_url_fetcher(media)).render(
             stylesheets=[CSS(filename=str(_stylesheet_path()))])
+        front, chapters = _chapter_pages(data, comp, document)
+        missing: set[str] = set()
+
+        def finisher(doc: Any, pdf: Any) -> None:
+            for font in doc.fonts.values():
+                missing.update(chr(cp) for cp in font.missing)
+            _page_labels(pdf, front, len(doc.pages))
+
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
+                                        dir=out_path.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                document.write_pdf(handle, finisher=finisher)
+            boxes = sorted(c for c in missing if _CJK_CHAR.match(c))
+            if boxes:
+                raise FontMissingError(
+                    f"已找到的中文字体（{'、'.join(families[:4])}）缺少这些字："
+                    f"{''.join(boxes[:20])}")
+            os.replace(tmp, out_path)
+        finally:
+            tmp.unlink(missing_ok=True)
     finally:
         weasy_log.removeHandler(collector)
 
-    # Where each chapter starts, from the anchors WeasyPrint placed.
+    # Glyphs no font has are reported once below, not once per occurrence.
+    messages = dict.fromkeys(m for m in collector.messages if ".notdef" not in m)
+    warnings = [f"{comp_id}: {m}" for m in messages]
+    other = sorted(c for c in missing if not _CJK_CHAR.match(c))
+    if other:
+        warnings.append(f"{comp_id}: 这些字符没有字体可以显示，在 PDF 中会是方框："
+                        f"{' '.join(f'U+{ord(c):04X}' for c in other[:20])}")
+    if not chapters:
+        warnings.append(f"{comp_id}: 没有符合条件的经验，汇编中只有封面和目录。")
+    return RenderResult(path=out_path, pages=len(document.pages), chapters=chapters,
+                        front_pages=front, warnings=warnings)
+
+
+def _chapter_pages(data: Dataset, comp: Compilation, document: Any) -> tuple[int, list[Chapter]]:
+    """The number of front pages (cover, foreword, contents) and where each chapter starts,
+    from the anchors WeasyPrint placed."""
     anchor_page: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             anchor_page.setdefault(anchor, index)
     ids = select_experiences(data, comp)
-    chapter_indexes = [anchor_page.get(f"jingyan-{i}") for i in range(1, len(ids) + 1)]
-    if chapter_indexes and chapter_indexes[0] is not None:
-        front = chapter_indexes[0]
-    else:
-        front = len(document.pages)
-    chapters = [
-        Chapter(ident, data.experiences[ident].title, index - front + 1)
-        for ident, index in zip(ids, chapter_indexes, strict=True) if index is not None
-    ]
+    indexes = [anchor_page.get(f"jingyan-{i}") for i in range(1, len(ids) + 1)]
+    first = indexes[0] if indexes else None
+    front = first if first is not None else len(document.pages)
+    chapters = [Chapter(ident, data.experiences[ident].title, index - front + 1)
+                for ident, index in zip(ids, indexes, strict=True) if index is not None]
+    return front, chapters
 
-    missing: set[str] = set()
 
-    def finisher(doc: Any, pdf: Any) -> None:
-        import pydyf
+def _page_labels(pdf: Any, front: int, pages: int) -> None:
+    """Page labels as printed: 封面, I, II … for the front matter, then 1, 2 …"""
+    import pydyf  # type: ignore[import-untyped]
 
-        for font in doc.fonts.values():
-            missing.update(chr(cp) for cp in font.missing)
-        # Page labels: 封面, I, II … for the front matter, then 1, 2 … from the first chapter.
-        nums = pydyf.Array([0, pydyf.Dictionary({"P": pydyf.String("封面")})])
-        if front > 1:
-            nums.extend([1, pydyf.Dictionary({"S": "/R"})])
-        if front < len(doc.pages):
-            nums.extend([front, pydyf.Dictionary({"S": "/D", "St": 1})])
-        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
-        pdf.catalog["PageMode"] = "/UseOutlines"
-
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
-                                    dir=out_path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            document.write_pdf(handle, finisher=finisher)
-        boxes = sorted(c for c in missing if _CJK_CHAR.match(c))
-        if boxes:
-            raise FontMissingError(
-                f"已找到的中文字体（{'、'.join(families[:4])}）缺少这些字："
-                f"{''.join(boxes[:20])}")
-        os.replace(tmp, out_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-    warnings = [f"{comp_id}: {m}" for m in collector.messages]
-    other = sorted(c for c in missing if not _CJK_CHAR.match(c))
-    if other:
-        warnings.append(f"{comp_id}: 这些字符没有字体可以显示，在 PDF 中会是方框："
-                        f"{' '.join(f'U+{ord(c):04X}' for c in other[:20])}")
-    if not ids:
-        warnings.append(f"{comp_id}: 没有符合条件的经验，汇编中只有封面和目录。")
-    return RenderResult(path=out_path, pages=len(document.pages), chapters=chapters,
-                        front_pages=front, warnings=warnings)
+    nums = pydyf.Array([0, pydyf.Dictionary({"P": pydyf.String("封面")})])
+    if front > 1:
+        nums.extend([1, pydyf.Dictionary({"S": "/R"})])
+    if front < pages:
+        nums.extend([front, pydyf.Dictionary({"S": "/D", "St": 1})])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+    pdf.catalog["PageMode"] = "/UseOutlines"
 
 
 def compile_all(data: Dataset, ids: Iterable[str] | None, out_dir: Path | str) -> list[Path]:

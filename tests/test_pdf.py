@@ -1,0 +1,321 @@
+"""The printed compilations (generator/pdf.py): content, page numbers, fonts, privacy,
+reproducibility and the missing-font error, checked on the PDF itself with pypdf."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from generator import pdf as pdf_mod
+from generator.audience import view
+from generator.cli import main
+from generator.compilation import select_experiences
+from generator.dataset import Dataset, load
+from generator.pdf import (
+    FontMissingError,
+    RenderResult,
+    compilation_html,
+    compile_all,
+    render_compilation,
+    title_lines,
+)
+from generator.records import Compilation
+
+FIXTURE = Path(__file__).parent / "fixtures" / "pdf"
+COMP = "2025-jingyan-huibian"
+EPOCH = "1766188800"  # 2025-12-20T00:00:00Z
+CANARIES = ("CANARY", "0736-9999")
+FOOTER = re.compile(r"—\s*(\d+)\s*—")
+
+pytestmark = pytest.mark.skipif(not pdf_mod.cjk_font_families(),
+                                reason="no CJK font installed (fonts-noto-cjk)")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def data() -> Dataset:
+    loaded = load(FIXTURE)
+    assert loaded.ok, loaded.problems
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def public(data: Dataset) -> Dataset:
+    return view(data, "public")
+
+
+@pytest.fixture(scope="module")
+def rendered(public: Dataset, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[tuple[RenderResult, pypdf.PdfReader, list[str]]]:
+    out = tmp_path_factory.mktemp("pdf") / f"{COMP}.pdf"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = render_compilation(public, COMP, out)
+    reader = pypdf.PdfReader(out)
+    yield result, reader, [page.extract_text() for page in reader.pages]
+
+
+def test_every_selected_title_in_order_and_nothing_else(
+        public: Dataset, rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    result, _, texts = rendered
+    ids = select_experiences(public, public.compilations[COMP])
+    titles = [public.experiences[i].title for i in ids]
+    assert [c.id for c in result.chapters] == ids
+    body = squash("".join(texts[result.front_pages:]))
+    positions = [body.find(squash(t)) for t in titles]
+    assert all(p >= 0 for p in positions), dict(zip(titles, positions, strict=True))
+    assert positions == sorted(positions)
+    everything = squash("".join(texts))
+    assert "DRAFT-TITLE" not in everything  # a draft
+    assert squash("党员积分制管理激发党员活力") not in everything  # 2024: not selected
+    assert squash("2025 年度基层党建示范点典型经验汇编") in squash(texts[0])  # the cover
+
+
+def test_toc_page_numbers_are_the_real_pages(
+        public: Dataset, rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    result, reader, texts = rendered
+    toc_index = next(i for i, t in enumerate(texts) if squash(t).startswith("目录"))
+    toc = squash(texts[toc_index])
+    labels = reader.page_labels
+    for chapter in result.chapters:
+        m = re.search(re.escape(squash(chapter.title)) + r"[·.…]*(\d+)", toc)
+        assert m, f"{chapter.title} not in the table of contents"
+        toc_number = int(m.group(1))
+        # The first page after the front matter that shows the title …
+        index = next(i for i in range(result.front_pages, len(texts))
+                     if squash(chapter.title) in squash(texts[i]))
+        # … prints that number in its footer, and the PDF page label says the same.
+        footer = FOOTER.findall(texts[index])
+        assert footer and int(footer[-1]) == toc_number, (chapter.title, footer, toc_number)
+        assert labels[index] == str(toc_number)
+        assert chapter.page == toc_number
+
+
+def test_outline_has_a_bookmark_per_chapter(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    result, reader, _ = rendered
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert [c.title for c in result.chapters] == [t for t in top if t in
+                                                  {c.title for c in result.chapters}]
+    assert "目录" in top and "前言" in top
+    for chapter in result.chapters:
+        dest = next(i for i in reader.outline if not isinstance(i, list) and
+                    i.title == chapter.title)
+        assert reader.page_labels[reader.get_destination_page_number(dest)] == \
+            str(chapter.page)
+
+
+def _fonts(reader: pypdf.PdfReader) -> dict[str, Any]:
+    fonts: dict[str, Any] = {}
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        if resources is None:
+            continue
+        for font in (resources.get_object().get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    return fonts
+
+
+def test_embedded_fonts_are_subset_cjk_fonts(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    _, reader, _ = rendered
+    fonts = _fonts(reader)
+    assert fonts
+    families = set()
+    for name, font in fonts.items():
+        assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is not a subset"
+        plain = name.replace("-", "")
+        assert "NotoSerifCJK" in plain or "NotoSansCJK" in plain, name
+        families.add("serif" if "NotoSerifCJK" in plain else "sans")
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font \
+            else font
+        descriptor = descendant["/FontDescriptor"].get_object()
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+    assert families == {"serif", "sans"}
+    # Subset: the whole book is far smaller than one CJK font file (~20 MB).
+    assert sum(len(p.get_contents().get_data()) for p in reader.pages) < 2_000_000
+
+
+def test_no_private_value_in_a_public_pdf(
+        public: Dataset, rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    _, reader, texts = rendered
+    everything = "".join(texts) + str(reader.metadata)
+    for canary in CANARIES:
+        assert canary not in everything
+        assert canary not in compilation_html(public, COMP)
+    # The canaries are really in the data set: the check above can fail.
+    raw = (FIXTURE / "sites" / "jinxia-shequ.yml").read_text(encoding="utf-8")
+    assert all(c in raw for c in CANARIES)
+
+
+def test_reproducible_with_source_date_epoch(public: Dataset, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    one = render_compilation(public, COMP, tmp_path / "one.pdf").path.read_bytes()
+    two = render_compilation(public, COMP, tmp_path / "two.pdf").path.read_bytes()
+    assert one == two
+    meta = pypdf.PdfReader(tmp_path / "one.pdf").metadata
+    assert meta is not None
+    assert meta["/CreationDate"].startswith("D:20251220000000")
+    assert meta["/ModDate"].startswith("D:20251220000000")
+
+
+def test_document_metadata(rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    _, reader, _ = rendered
+    assert reader.metadata is not None
+    assert reader.metadata["/Title"] == "2025 年度基层党建示范点典型经验汇编"
+    assert reader.metadata["/Author"] == "中共某某市委组织部"
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    assert reader.page_labels[:3] == ["封面", "I", "II"]
+
+
+def test_images_stay_inside_the_page(public: Dataset) -> None:
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    html = compilation_html(public, COMP)
+    document = HTML(string=html, base_url=(FIXTURE / "media").resolve().as_uri() + "/").render(
+        stylesheets=[CSS(filename=str(pdf_mod._stylesheet_path()))])
+    seen = 0
+
+    def walk(box: Any) -> Iterator[Any]:
+        yield box
+        for child in getattr(box, "children", []):
+            yield from walk(child)
+
+    for page in document.pages:
+        page_box = page._page_box
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        right, bottom = left + page_box.width, top + page_box.height
+        for box in walk(page_box):
+            if isinstance(box, boxes.ReplacedBox):
+                seen += 1
+                x, y = box.border_box_x(), box.border_box_y()
+                assert left - 0.5 <= x and x + box.border_width() <= right + 0.5
+                assert top - 0.5 <= y and y + box.border_height() <= bottom + 0.5
+    assert seen == 5  # 3 photos + the tall and the wide test images
+
+
+def test_compile_all_writes_every_compilation(public: Dataset, tmp_path: Path) -> None:
+    paths = compile_all(public, None, tmp_path)
+    assert paths == [tmp_path / f"{c}.pdf" for c in sorted(public.compilations)]
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in paths)
+
+
+def test_unknown_compilation(public: Dataset, tmp_path: Path) -> None:
+    with pytest.raises(pdf_mod.CompilationError, match="没有 id 为“nope”的经验汇编"):
+        render_compilation(public, "nope", tmp_path / "nope.pdf")
+    assert not list(tmp_path.iterdir())
+
+
+def test_no_cjk_font_stops_with_a_chinese_message(public: Dataset, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_mod, "cjk_font_families", lambda: [])
+    out = tmp_path / "out" / f"{COMP}.pdf"
+    with pytest.raises(FontMissingError) as caught:
+        render_compilation(public, COMP, out)
+    message = str(caught.value)
+    assert "没有找到中文字体" in message
+    assert "sudo apt-get install fonts-noto-cjk" in message
+    assert not out.exists()
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+    result = CliRunner().invoke(main, ["compile", "--data", str(FIXTURE),
+                                       "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 1
+    assert "sudo apt-get install fonts-noto-cjk" in result.output
+    assert not (tmp_path / "cli").exists() or not list((tmp_path / "cli").iterdir())
+
+
+def test_glyphs_missing_after_layout_write_nothing(public: Dataset, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fontconfig says there is a CJK font, but the layout still drew boxes (.notdef):
+    # simulate it by making the fonts report a missing Chinese glyph.
+    from weasyprint.pdf import fonts as weasy_fonts
+
+    original = weasy_fonts.Font.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.missing = {ord("党"): 65000}
+
+    monkeypatch.setattr(weasy_fonts.Font, "__init__", init)
+    out = tmp_path / f"{COMP}.pdf"
+    out.write_bytes(b"old")
+    with pytest.raises(FontMissingError, match="缺少这些字：党"):
+        render_compilation(public, COMP, out)
+    assert out.read_bytes() == b"old"  # the previous file is untouched
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary left
+
+
+def test_cli_compile(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "pdfs"
+    result = runner.invoke(main, ["compile", COMP, "--data", str(FIXTURE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert str(out / f"{COMP}.pdf") in result.stdout
+    assert (out / f"{COMP}.pdf").read_bytes().startswith(b"%PDF-")
+
+    result = runner.invoke(main, ["compile", "nope", "--data", str(FIXTURE), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "没有这些经验汇编：nope" in result.output
+
+
+def test_cli_compile_invalid_data(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    (data / "experiences" / "2025" / "xianfenggang.yml").write_text(
+        "title: 缺少必填字段\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["compile", "--data", str(data),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "xianfenggang.yml:" in result.output and "error" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_title_lines_break_between_words() -> None:
+    assert title_lines("服务群众典型经验选编", 15.5) == ["服务群众典型经验选编"]
+    lines = title_lines("2025 年度基层党建示范点典型经验汇编", 15.5)
+    assert len(lines) == 2 and "".join(lines) == "2025 年度基层党建示范点典型经验汇编"
+    assert "经验" not in (lines[0][-1] + lines[1][0])  # never “…经 / 验…”
+    for line in title_lines("党建引领“红色物业” 破解老旧小区治理难题", 12):
+        assert not line.endswith("“") and not line.startswith("”")
+
+
+def test_only_media_files_are_embedded(public: Dataset, tmp_path: Path) -> None:
+    exp = public.experiences["xianfenggang"]
+    body = ("正文图片：\n\n![车间](photos/ziling-hongse-wuye.jpg)\n\n"
+            "![越界](../program.yml)\n\n![绝对](/etc/hostname)\n")
+    data = dataclasses.replace(public, experiences={
+        **public.experiences, "xianfenggang": exp.model_copy(update={"body": body})})
+    html = compilation_html(data, COMP)
+    assert 'src="photos/ziling-hongse-wuye.jpg"' in html
+    result = render_compilation(data, COMP, tmp_path / "x.pdf")
+    refused = [w for w in result.warnings if "不在 media/ 目录中的文件不会嵌入 PDF" in w]
+    assert len(refused) == 2, result.warnings
+    # Images drawn: the five of the fixture and the one inside media/.
+    drawn = sum(len(re.findall(rb"/\w+ Do\b", page.get_contents().get_data()))
+                for page in pypdf.PdfReader(tmp_path / "x.pdf").pages)
+    assert drawn == 6
+
+
+def test_empty_compilation_still_renders(public: Dataset, tmp_path: Path) -> None:
+    empty = Compilation.model_validate({"title": "空汇编", "select": {"years": [1999]}})
+    data = dataclasses.replace(public, compilations={**public.compilations, "kong": empty})
+    result = render_compilation(data, "kong", tmp_path / "kong.pdf")
+    assert result.chapters == []
+    assert any("没有符合条件的经验" in w for w in result.warnings)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(result.path).pages)
+    assert "本汇编暂未收录典型经验" in text
