@@ -8,6 +8,7 @@ many cities would have. The prose stays the sample's realistic Chinese text. Det
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def _load(path: Path) -> dict:
     return yaml.load(path.read_text("utf-8-sig"), Loader=yaml.BaseLoader)
 
 
+def _rename(value: object, pattern: re.Pattern[str], names: dict[str, str]) -> object:
+    """Every place name of the sample replaced by the copy's own, in every text."""
+    if isinstance(value, str):
+        return pattern.sub(lambda m: names[m[0]], value)
+    if isinstance(value, list):
+        return [_rename(v, pattern, names) for v in value]
+    if isinstance(value, dict):
+        return {k: _rename(v, pattern, names) for k, v in value.items()}
+    return value
+
+
 def synthesise(scale: int, out: Path, sample: Path = SAMPLE) -> Path:
     """Write a data directory ``scale`` times the sample into ``out``; return it."""
     rng = random.Random(scale)
@@ -52,16 +64,15 @@ def synthesise(scale: int, out: Path, sample: Path = SAMPLE) -> Path:
 
     sites = sorted((sample / "sites").rglob("*.yml"))
     experiences = sorted((sample / "experiences").rglob("*.yml"))
+    shorts = sorted({_load(p).get("short_name") or "" for p in sites} - {""}, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in shorts))
     for c in range(scale):
         suffix = "" if c == 0 else f"-c{c}"
+        names = {n: _place(rng) + n for n in shorts}
         for path in sites:
             rec = _load(path)
             if c:
-                place = _place(rng)
-                short = rec.get("short_name") or ""
-                rec["name"] = rec["name"].replace(short, place + short) if short else place + rec["name"]
-                if short:
-                    rec["short_name"] = place + short
+                rec = _rename(rec, pattern, names)  # type: ignore[assignment]
                 rec["unit"] = f"{rec['unit']}-c{c}"
                 rec.pop("featured", None)
             _dump(rec, out / "sites" / path.parent.name / f"{path.stem}{suffix}.yml")
@@ -69,7 +80,7 @@ def synthesise(scale: int, out: Path, sample: Path = SAMPLE) -> Path:
             rec = _load(path)
             md = path.with_suffix(".md")
             if c:
-                rec["title"] = f"{rec['title']}（{_place(rng)}）"
+                rec = _rename(rec, pattern, names)  # type: ignore[assignment]
                 rec["sites"] = [f"{s}{suffix}" for s in rec["sites"]]
                 if rec.get("unit"):
                     rec["unit"] = f"{rec['unit']}-c{c}"
@@ -77,7 +88,9 @@ def synthesise(scale: int, out: Path, sample: Path = SAMPLE) -> Path:
             target = out / "experiences" / path.parent.name / f"{path.stem}{suffix}.yml"
             _dump(rec, target)
             if md.exists():
-                shutil.copy(md, target.with_suffix(".md"))
+                body = md.read_text("utf-8-sig")
+                target.with_suffix(".md").write_text(
+                    str(_rename(body, pattern, names)) if c else body, "utf-8")
     comp_dir = out / "compilations"
     comp_dir.mkdir()
     for path in sorted((sample / "compilations").glob("*.yml")):

@@ -7,6 +7,7 @@ cannot leak by a template forgetting to hide it.
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -17,6 +18,7 @@ Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
 
 
+@cache
 def is_private(model: type[BaseModel], name: str) -> bool:
     extra = model.model_fields[name].json_schema_extra
     return isinstance(extra, dict) and bool(extra.get("private"))

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import dataset
+from . import dataset, urls
 from .audience import Audience
 from .facts import derive
 from .problems import ProblemsFound
 from .reference import epoch_of, reference_date
-from .sitegen import Options, generate
+from .sitegen import GeneratedSite, Options, generate
 
 GENERATED_MARKER = ".showcase-generated"
 
@@ -115,20 +115,8 @@ def _swap_in(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audience,
-               as_of: dt.date, template_dirs: tuple[Path, ...] = ()) -> tuple[int, int]:
-    """``showcase generate``: the hand-written pages plus the generated ones as plain files.
-
-    Only files whose content changed are rewritten (a watcher then sees real changes only)
-    and files left from an earlier generation are removed. Returns (written, removed).
-    """
-    data = dataset.load(data_dir)
-    if not data.ok:
-        raise ProblemsFound(data.problems)
-    assert data.program is not None
-    facts = derive(data, as_of)
-    site = generate(data, facts, Options(audience=audience, base_url=data.program.site_url or "",
-                                         template_dirs=template_dirs))
+def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes]:
+    """Every file of a docs tree: the generated pages and media plus the hand-written pages."""
     wanted: dict[str, bytes] = {path: text.encode("utf-8") for path, text in site.pages.items()}
     for path, source in site.media.items():
         wanted[path] = source.read_bytes()
@@ -136,9 +124,16 @@ def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audien
         for f in sorted(content_dir.rglob("*")):
             if f.is_file():
                 rel = f.relative_to(content_dir).as_posix()
-                if rel in wanted:
+                if rel in wanted or any(rel.startswith(r) for r in urls.RESERVED if r.endswith("/")):
                     raise BuildFailed(f"content/{rel} 与自动生成的页面路径冲突，请改名或移动。")
                 wanted[rel] = f.read_bytes()
+    return wanted
+
+
+def sync_tree(wanted: dict[str, bytes], out: Path) -> tuple[int, int]:
+    """Make ``out`` hold exactly ``wanted``. Only files whose content changed are rewritten
+    (so a watcher, or MkDocs' dirty build, sees real changes only); files left from an
+    earlier generation are removed. Returns (written, removed)."""
     if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
         raise BuildFailed(f"{out} 不是空目录，也不是 showcase generate 生成的目录；为避免覆盖，请换一个输出目录。")
     out.mkdir(parents=True, exist_ok=True)
@@ -161,13 +156,28 @@ def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audien
     return written, removed
 
 
+def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audience,
+               as_of: dt.date, template_dirs: tuple[Path, ...] = ()) -> tuple[int, int]:
+    """``showcase generate``: the hand-written pages plus the generated ones as plain files.
+    Returns (written, removed)."""
+    data = dataset.load(data_dir)
+    if not data.ok:
+        raise ProblemsFound(data.problems)
+    assert data.program is not None
+    facts = derive(data, as_of)
+    site = generate(data, facts, Options(audience=audience, base_url=data.program.site_url or "",
+                                         template_dirs=template_dirs))
+    return sync_tree(tree_files(site, content_dir), out)
+
+
 def configure_logging(verbose: bool = False) -> None:
     """MkDocs reports through logging; show its warnings and errors (in strict mode each
     warning fails the build, so the user must see them)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    log = logging.getLogger("mkdocs")
-    log.handlers = [handler]
-    log.setLevel(logging.INFO if verbose else logging.WARNING)
-    log.propagate = False
+    for name in ("mkdocs", "showcase"):  # "showcase": data warnings (never fail a build)
+        log = logging.getLogger(name)
+        log.handlers = [handler]
+        log.setLevel(logging.INFO if verbose else logging.WARNING)
+        log.propagate = False
     logging.getLogger("jieba").setLevel(logging.WARNING)  # its start-up chatter is noise here

@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 
 from . import dataset, searchindex, urls
 from .audience import view
-from .build import GENERATED_MARKER
+from .build import GENERATED_MARKER, sync_tree, tree_files
 from .facts import Facts, derive
 from .problems import Problem
 from .reference import reference_date
@@ -119,12 +119,23 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(str(exc)) from exc
         self.pdfs = pdfs
         self.audience = audience
+        docs_dir = Path(config.docs_dir)
+        if (docs_dir / GENERATED_MARKER).exists() and os.environ.get("SHOWCASE_SYNC") == "1":
+            # `showcase serve`: keep the written tree in step with the data, rewriting only
+            # what changed, so that MkDocs' dirty rebuild renders just those pages.
+            content = root / os.environ.get("SHOWCASE_CONTENT", "content")
+            written, removed = sync_tree(tree_files(self.site, content), docs_dir)
+            log.info(f"showcase: {written} 个文件已更新，{removed} 个已删除")
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
+        self.expected_docs = sum(1 for f in files.documentation_pages()
+                                 if urls.searchable(f.url) and f.src_uri != "404.md")
         if (Path(config.docs_dir) / GENERATED_MARKER).exists():
             return files  # a tree written by `showcase generate`: the pages are already there
+        self.expected_docs += sum(1 for p in self.site.pages
+                                  if p.endswith(".md") and urls.searchable(p[: -len("index.md")]))
         clashes = [f.src_uri for f in files if _reserved(f.src_uri)]
         if clashes:
             raise PluginError("content/ 中的这些文件与自动生成的页面路径冲突，请改名或移动："
@@ -157,12 +168,16 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
     def on_page_content(self, html_text: str, *, page: Any, config: MkDocsConfig,
                         files: Files) -> str:
         url = page.url
-        if not url.startswith(urls.NOT_SEARCHED) and page.file.src_uri != "404.md":
+        if urls.searchable(url) and page.file.src_uri != "404.md":
             title = html.unescape(page.title or "")
             self.search_docs.append(searchindex.Doc(url, title, searchindex.html_text(html_text)))
         return html_text
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if len(self.search_docs) < self.expected_docs:
+            # A dirty rebuild (showcase serve) renders only changed pages: keep the index
+            # of the last full build rather than write one that misses pages.
+            return
         start = time.perf_counter()
         docs = sorted(self.search_docs, key=lambda d: (urls.search_rank(d.url), d.url))
         site_dir = Path(config.site_dir)

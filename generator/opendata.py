@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -174,7 +175,14 @@ def atom_feed(data: Dataset, base_url: str, limit: int = 50) -> str:
 
     order = newest_first(data)[:limit]
     sub(feed, "title", f"{data.program.name} · 典型经验")
-    sub(feed, "id", absolute(base_url, urls.FEED))
+    def atom_id(path: str) -> str:
+        # Atom ids must be absolute IRIs: without a site_url, a stable name-based UUID URN.
+        if base_url:
+            return absolute(base_url, path)
+        assert data.program is not None
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{data.program.name}/{path}')}"
+
+    sub(feed, "id", atom_id(urls.FEED))
     sub(feed, "link", href=absolute(base_url, urls.FEED), rel="self")
     sub(feed, "link", href=absolute(base_url, urls.EXPERIENCES))
     newest = experience_date(data, order[0]) if order else dt.date(1970, 1, 1)
@@ -186,7 +194,7 @@ def atom_feed(data: Dataset, base_url: str, limit: int = 50) -> str:
         entry = sub(feed, "entry")
         sub(entry, "title", e.title)
         url = absolute(base_url, urls.experience(ident))
-        sub(entry, "id", url)
+        sub(entry, "id", atom_id(urls.experience(ident)))
         sub(entry, "link", href=url)
         sub(entry, "updated", f"{experience_date(data, ident).isoformat()}T00:00:00Z")
         a = sub(entry, "author")

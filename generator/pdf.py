@@ -105,7 +105,7 @@ def _cjk_families_via_library() -> list[str]:
     """Without the fc-list tool: ask fontconfig (through WeasyPrint's bindings) which font it
     would use for Chinese text and look into that font's character map."""
     try:
-        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+        from fontTools.ttLib import TTFont
         from weasyprint.text.ffi import ffi, fontconfig
     except ImportError:  # pragma: no cover - WeasyPrint always brings both
         return []
@@ -476,7 +476,7 @@ def _chapter_pages(data: Dataset, comp: Compilation, document: Any) -> tuple[int
 
 def _page_labels(pdf: Any, front: int, pages: int) -> None:
     """Page labels as printed: 封面, I, II … for the front matter, then 1, 2 …"""
-    import pydyf  # type: ignore[import-untyped]
+    import pydyf
 
     nums = pydyf.Array([0, pydyf.Dictionary({"P": pydyf.String("封面")})])
     if front > 1:

@@ -130,7 +130,8 @@ class Evaluation(Record):
     year: Year = Field(title="考评年度")
     date: Date | None = Field(None, title="考评日期", description="YYYY-MM-DD")
     result: Result = Field(title="考评结果", description="excellent 优秀、pass 合格、fail 不合格")
-    score: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, title="得分（不公开）", json_schema_extra=PRIVATE)
+    score: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, title="得分（不公开）",
+                                json_schema_extra=PRIVATE)
     evaluator: Text | None = Field(None, title="考评人（不公开）", json_schema_extra=PRIVATE)
     remarks: Markdown | None = Field(None, title="考评意见（不公开）", json_schema_extra=PRIVATE)
 

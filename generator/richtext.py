@@ -13,8 +13,9 @@ import html
 import re
 from functools import lru_cache
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options as CmarkOptions
 from markupsafe import Markup
 
 # Characters Python-Markdown (with the tables extension) treats as syntax and accepts
@@ -82,22 +83,22 @@ def join_cjk_lines(text: str) -> str:
     return "\n".join(out)
 
 
-@lru_cache(maxsize=8)
-def _renderer(level: int) -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc"],
-        extension_configs={"toc": {"baselevel": level, "permalink": False}},
-        output_format="html",
-    )
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+# GitHub-flavoured Markdown in C (cmark-gfm): about 20 times faster than Python-Markdown,
+# which matters at province scale. Its safe mode already drops raw HTML and javascript:
+# links; nh3 runs after it all the same.
+_CMARK = CmarkOptions.CMARK_OPT_DEFAULT
 
 
+@lru_cache(maxsize=4096)
 def markdown_html(text: str | None, *, level: int = 3) -> Markup:
     """Sanitised HTML of record Markdown; its ``#`` headings start at ``<h{level}>``."""
     if not text or not text.strip():
         return Markup("")
-    md = _renderer(level)
-    md.reset()
-    rendered = md.convert(join_cjk_lines(text))
+    rendered = cmarkgfm.github_flavored_markdown_to_html(join_cjk_lines(text), options=_CMARK)
+    if level > 1:
+        shift = level - 1
+        rendered = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", rendered)
     # Wide tables scroll inside their own box instead of widening a phone's page.
     rendered = rendered.replace("<table>", '<div class="sc-table"><table>').replace(
         "</table>", "</table></div>")
@@ -116,6 +117,7 @@ def html_escape(text: object) -> Markup:
     return Markup.escape(str(text))
 
 
+@lru_cache(maxsize=4096)
 def plain_text(text: str | None) -> str:
     """Markdown to one line of plain text (for summaries, feeds and search snippets)."""
     if not text:

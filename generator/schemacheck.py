@@ -168,17 +168,18 @@ def _describe(model: type[BaseModel], err: Any, loc: Loc) -> tuple[str, bool]:
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         hint = suggest(str(given), allowed)
-        owner = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
-        return f"{field}不能是“{given}”。可选的值：{_choices(owner, allowed)}。{hint}", False
+        key = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+        return f"{field}不能是“{given}”。可选的值：{_choices(key, allowed)}。{hint}", False
     return f"{field}的值有误（{err.get('msg')}）。", False
 
 
 @cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     info = model.model_fields[name]
-    if not info.metadata:
-        return TypeAdapter(info.annotation)
-    return TypeAdapter(typing.Annotated[info.annotation, *info.metadata])  # type: ignore[name-defined]
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = typing.Annotated[(annotation, *info.metadata)]
+    return TypeAdapter(annotation)
 
 
 def _partial(model: type[R], raw: dict[str, Any], bad: set[str]) -> R:
@@ -194,10 +195,9 @@ def _partial(model: type[R], raw: dict[str, Any], bad: set[str]) -> R:
                 continue
     record = model.model_construct(**values)
     for name in model.model_fields:
-        if name not in values and name in record.__dict__:
-            # model_construct filled a default: keep it only for fields the user did not write
-            if name in raw:
-                del record.__dict__[name]
+        # model_construct filled a default: keep it only for fields the user did not write
+        if name not in values and name in record.__dict__ and name in raw:
+            del record.__dict__[name]
     return record
 
 

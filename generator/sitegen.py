@@ -11,6 +11,7 @@ import json
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,37 @@ from .records import ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABEL
 from .richtext import html_escape, markdown_html, md_escape, plain_text
 
 TEMPLATE_PACKAGE_DIR = Path(__file__).parent / "templates" / "site"
+
+# Listing pages stay small at province scale: long lists are split into pages, and a facet
+# with many values (units) gets its own index page instead of a chip per value everywhere.
+LIST_PAGE_SIZE = 120
+FACET_INLINE_MAX = 24
+SITE_FACET_LABELS = {"category": "类别", "unit": "管理单位", "batch": "批次", "status": "状态"}
+EXPERIENCE_FACET_LABELS = {"theme": "主题", "year": "年度", "unit": "管理单位"}
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a listing stands among its pages."""
+
+    base: str
+    number: int
+    count: int
+
+    def url(self, number: int) -> str:
+        return urls.paged(self.base, number)
+
+    @property
+    def numbers(self) -> list[int | None]:
+        """Page numbers to show, ``None`` for a gap: first, last and the neighbourhood."""
+        keep = {1, self.count, *range(self.number - 2, self.number + 3)}
+        out: list[int | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                out.append(n)
+            elif out and out[-1] is not None:
+                out.append(None)
+        return out
 
 
 @dataclass(frozen=True)
@@ -86,6 +118,13 @@ def _notes(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _number(value: float | int) -> str:
+    """A score or an amount as staff typed it: 82 rather than 82.0, 4.5 stays 4.5."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(round(value, 4))
+    return str(value)
+
+
 def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in template_dirs
                                         if d.is_dir()]
@@ -101,11 +140,14 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["md"] = lambda v: Markup(md_escape(v))
     env.filters["markdown"] = lambda v, level=3: markdown_html(v, level=level)
     env.filters["plain"] = plain_text
+    env.filters["num"] = _number
     env.filters["notes"] = _notes
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
     env.globals.update(
-        urls=urls, STATUS_LABELS=STATUS_LABELS, STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
+        urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, SITE_FACET_LABELS=SITE_FACET_LABELS,
+        EXPERIENCE_FACET_LABELS=EXPERIENCE_FACET_LABELS, STATUS_LABELS=STATUS_LABELS,
+        STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
         ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
         PROMOTED_LABELS=PROMOTED_LABELS, charts=charts,
     )
@@ -173,12 +215,34 @@ class Model:
         chosen = past or years
         return chosen[-1] if chosen else None
 
-    def site_list(self, predicate: Callable[[SiteItem], bool] | None = None) -> list[SiteItem]:
+    @cached_property
+    def _ordered_sites(self) -> list[SiteItem]:
         """Sites in reading order: active ones first, then by batch (newest) and name."""
         rank = {s: i for i, s in enumerate(STATUSES)}
-        items = [s for s in self.sites.values() if predicate is None or predicate(s)]
-        return sorted(items, key=lambda s: (rank[s.state.status], -s.record.batch,
-                                            s.record.category, s.id))
+        return sorted(self.sites.values(), key=lambda s: (rank[s.state.status], -s.record.batch,
+                                                          s.record.category, s.id))
+
+    @cached_property
+    def _site_groups(self) -> dict[tuple[str, str], list[SiteItem]]:
+        groups: dict[tuple[str, str], list[SiteItem]] = {}
+        for s in self._ordered_sites:
+            for facet in urls.SITE_FACETS:
+                groups.setdefault((facet, _site_facet_value(s, facet)), []).append(s)
+        return groups
+
+    @cached_property
+    def _experience_groups(self) -> dict[tuple[str, str], list[ExperienceItem]]:
+        groups: dict[tuple[str, str], list[ExperienceItem]] = {}
+        for e in self.experience_list():
+            keys = [("theme", t) for t in dict.fromkeys(e.record.themes)]
+            keys += [("year", str(e.record.year)), ("unit", e.unit or "")]
+            for key in keys:
+                groups.setdefault(key, []).append(e)
+        return groups
+
+    def site_list(self, predicate: Callable[[SiteItem], bool] | None = None) -> list[SiteItem]:
+        """Sites in reading order: active ones first, then by batch (newest) and name."""
+        return [s for s in self._ordered_sites if predicate is None or predicate(s)]
 
     def experience_list(self, predicate: Callable[[ExperienceItem], bool] | None = None,
                         ) -> list[ExperienceItem]:
@@ -187,66 +251,63 @@ class Model:
 
     def sites_in(self, facet: str, value: str) -> list[SiteItem]:
         """The sites of one facet value (facet pages; same values as ``site_facets``)."""
-        return self.site_list(lambda s: _site_facet_value(s, facet) == value)
+        return self._site_groups.get((facet, value), [])
+
+    def site_facet_url(self, facet: str, value: str) -> str | None:
+        """The facet page of ``value``, or ``None``: pages exist only for values with sites."""
+        return urls.site_facet(facet, value) if self.sites_in(facet, value) else None
 
     def experiences_in(self, facet: str, value: str) -> list[ExperienceItem]:
-        def match(e: ExperienceItem) -> bool:
-            if facet == "theme":
-                return value in e.record.themes
-            if facet == "year":
-                return str(e.record.year) == value
-            return e.unit == value
-        return self.experience_list(match)
+        return self._experience_groups.get((facet, value), [])
 
     def featured_sites(self, n: int = 6) -> list[SiteItem]:
         active = ("demonstration", "improving")
-        chosen = [s for s in self.site_list() if s.record.featured]
+        chosen = [s for s in self._ordered_sites if s.record.featured]
         if len(chosen) < n:
-            chosen += [s for s in self.site_list()
+            chosen += [s for s in self._ordered_sites
                        if s not in chosen and s.state.status in active][: n - len(chosen)]
         return chosen[:n]
 
     def featured_experiences(self, n: int = 4) -> list[ExperienceItem]:
         chosen = [e for e in self.experience_list() if e.record.featured]
-        chosen += [e for e in self.experience_list() if e not in chosen]
+        chosen += [e for e in self.experience_list() if e not in chosen][: n]
         return chosen[:n]
 
-    def site_facets(self) -> dict[str, list[tuple[str, str, int]]]:
-        """facet -> [(value, label, count)] in a stable order; empty values left out."""
+    @cached_property
+    def _site_facets(self) -> dict[str, list[tuple[str, str, int]]]:
         tax = self.data.taxonomy
         assert tax is not None
-        sites = list(self.sites.values())
-
-        counts: dict[tuple[str, str], int] = {}
-        for s in sites:
-            for facet in urls.SITE_FACETS:
-                key = (facet, _site_facet_value(s, facet))
-                counts[key] = counts.get(key, 0) + 1
-        batches = sorted({s.record.batch for s in sites}, reverse=True)
+        batches = sorted({s.record.batch for s in self.sites.values()}, reverse=True)
         labels: dict[str, list[tuple[str, str]]] = {
             "category": [(k, c.name) for k, c in tax.categories.items()],
             "unit": [(k, u.name) for k, u in tax.units.items()],
             "batch": [(str(b), f"{b} 年") for b in batches],
             "status": [(st, STATUS_LABELS[st]) for st in STATUSES],
         }
-        return {facet: [(v, label, counts[(facet, v)]) for v, label in values
-                        if counts.get((facet, v))]
+        return {facet: [(v, label, len(self.sites_in(facet, v))) for v, label in values
+                        if self.sites_in(facet, v)]
+                for facet, values in labels.items()}
+
+    def site_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        """facet -> [(value, label, count)] in a stable order; empty values left out."""
+        return self._site_facets
+
+    @cached_property
+    def _experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        tax = self.data.taxonomy
+        assert tax is not None
+        years = sorted({e.record.year for e in self.experiences.values()}, reverse=True)
+        labels: dict[str, list[tuple[str, str]]] = {
+            "theme": [(k, t.name) for k, t in tax.themes.items()],
+            "year": [(str(y), f"{y} 年") for y in years],
+            "unit": [(k, u.name) for k, u in tax.units.items()],
+        }
+        return {facet: [(v, label, len(self.experiences_in(facet, v))) for v, label in values
+                        if self.experiences_in(facet, v)]
                 for facet, values in labels.items()}
 
     def experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
-        tax = self.data.taxonomy
-        assert tax is not None
-        exps = list(self.experiences.values())
-        years = sorted({e.record.year for e in exps}, reverse=True)
-        facets = {
-            "theme": [(k, t.name, sum(1 for e in exps if k in e.record.themes))
-                      for k, t in tax.themes.items()],
-            "year": [(str(y), f"{y} 年", sum(1 for e in exps if e.record.year == y))
-                     for y in years],
-            "unit": [(k, u.name, sum(1 for e in exps if e.unit == k))
-                     for k, u in tax.units.items()],
-        }
-        return {k: [v for v in vals if v[2]] for k, vals in facets.items()}
+        return self._experience_facets
 
     def compilation_contents(self, ident: str) -> list[ExperienceItem]:
         comp = self.data.compilations[ident]
@@ -254,7 +315,7 @@ class Model:
                 if i in self.experiences]
 
     def batch_sites(self, year: int) -> list[SiteItem]:
-        return self.site_list(lambda s: s.record.batch == year)
+        return self.sites_in("batch", str(year))
 
 
 def _site_facet_value(s: SiteItem, facet: str) -> str:
@@ -307,18 +368,33 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
             raise _template_failure(exc, template) from exc
 
     page(urls.HOME, "home.md.j2")
-    page(urls.SITES, "sites.md.j2", facet=None, value=None, label=None)
+    def listing(base: str, template: str, items: list[Any], **context: Any) -> None:
+        count = max(1, -(-len(items) // LIST_PAGE_SIZE))
+        for number in range(1, count + 1):
+            chunk = items[(number - 1) * LIST_PAGE_SIZE: number * LIST_PAGE_SIZE]
+            page(urls.paged(base, number), template, items=chunk, total=len(items),
+                 pager=Pager(base, number, count), **context)
+
+    listing(urls.SITES, "sites.md.j2", model.site_list(), facet=None, value=None, label=None)
     for facet, values in model.site_facets().items():
         for value, label, _n in values:
-            page(urls.site_facet(facet, value), "sites.md.j2", facet=facet, value=value,
-                 label=label)
+            listing(urls.site_facet(facet, value), "sites.md.j2", model.sites_in(facet, value),
+                    facet=facet, value=value, label=label)
+        if len(values) > FACET_INLINE_MAX:
+            page(urls.facet_index(urls.SITES, facet), "facet_index.md.j2", root=urls.SITES,
+                 facet=facet, values=values, labels=SITE_FACET_LABELS, url_of=urls.site_facet)
     for item in model.sites.values():
         page(item.url, "site.md.j2", s=item)
-    page(urls.EXPERIENCES, "experiences.md.j2", facet=None, value=None, label=None)
+    listing(urls.EXPERIENCES, "experiences.md.j2", model.experience_list(), facet=None,
+            value=None, label=None)
     for facet, values in model.experience_facets().items():
         for value, label, _n in values:
-            page(urls.experience_facet(facet, value), "experiences.md.j2", facet=facet,
-                 value=value, label=label)
+            listing(urls.experience_facet(facet, value), "experiences.md.j2",
+                    model.experiences_in(facet, value), facet=facet, value=value, label=label)
+        if len(values) > FACET_INLINE_MAX:
+            page(urls.facet_index(urls.EXPERIENCES, facet), "facet_index.md.j2",
+                 root=urls.EXPERIENCES, facet=facet, values=values,
+                 labels=EXPERIENCE_FACET_LABELS, url_of=urls.experience_facet)
     for exp in model.experiences.values():
         page(exp.url, "experience.md.j2", e=exp)
     page(urls.PLANS, "plans.md.j2")

@@ -7,8 +7,6 @@ Facet folders use an underscore (``by_category``), which ids cannot contain.
 
 from __future__ import annotations
 
-import posixpath
-
 HOME = ""
 SITES = "sites/"
 EXPERIENCES = "experiences/"
@@ -30,6 +28,10 @@ RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS
 # Pages that only list other pages: left out of the search index (their text is the
 # summaries of the pages they list, which are indexed themselves).
 NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH)
+
+
+def searchable(url: str) -> bool:
+    return not url.startswith(NOT_SEARCHED) and "/page_" not in url
 
 
 def search_rank(url: str) -> int:
@@ -72,6 +74,16 @@ def experience_facet(facet: str, value: str | int) -> str:
     return f"{EXPERIENCES}by_{facet}/{value}/"
 
 
+def facet_index(root: str, facet: str) -> str:
+    """The page listing every value of a facet (used when there are too many to inline)."""
+    return f"{root}by_{facet}/"
+
+
+def paged(url: str, number: int) -> str:
+    """Page ``number`` (1-based) of a long listing."""
+    return url if number == 1 else f"{url}page_{number}/"
+
+
 def media(relative: str) -> str:
     return f"media/{relative}"
 
@@ -82,12 +94,13 @@ def source_of(url: str) -> str:
 
 
 def relative(from_url: str, to: str) -> str:
-    """Link from the page at directory URL ``from_url`` to ``to`` (a URL or a file path)."""
-    base = "/" + from_url
-    target = "/" + to
-    rel = posixpath.relpath(target, base if base.endswith("/") else posixpath.dirname(base))
-    if to.endswith("/") or to == "":
-        rel = rel.rstrip("/") + "/"
-        if rel == "./":
-            return "./"
-    return rel
+    """Link from the page at directory URL ``from_url`` to ``to`` (a directory URL ending in
+    "/" or "", or a file path). Both are relative to the site root."""
+    here = from_url.split("/")[:-1]          # "sites/x/" -> ["sites", "x"]
+    parts = to.split("/")
+    target_dirs, leaf = parts[:-1], parts[-1]  # "sites/y/" -> (["sites","y"], "")
+    common = 0
+    while common < min(len(here), len(target_dirs)) and here[common] == target_dirs[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "".join(d + "/" for d in target_dirs[common:]) + leaf
+    return rel or "./"
