@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from .audience import Audience
 from .facts import derive
 from .problems import ProblemsFound
 from .reference import epoch_of, reference_date
-from .sitegen import GeneratedSite, Options, generate
+from .sitegen import GeneratedSite, Options, TemplateFailed, generate
 
 GENERATED_MARKER = ".showcase-generated"
 
@@ -99,12 +100,22 @@ def build_site(s: BuildSettings) -> Path:
             build(config)
     except MkDocsException as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from exc
+        raise BuildFailed(f"网站生成失败，原网站保持不变：{_explain(exc)}") from exc
     except Exception:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap_in(staging, out)
     return out
+
+
+def _explain(exc: Exception) -> str:
+    """MkDocs' closing messages, in Chinese."""
+    text = str(exc)
+    if m := re.search(r"Aborted with (\d+) warnings? in strict mode", text):
+        return f"严格模式下出现 {m[1]} 个警告（见上方 WARNING 行），已中止。"
+    if "Aborted with a BuildError" in text:
+        return "生成页面时出错（见上方 ERROR 行）。"
+    return text
 
 
 def _swap_in(staging: Path, out: Path) -> None:
@@ -165,8 +176,12 @@ def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audien
         raise ProblemsFound(data.problems)
     assert data.program is not None
     facts = derive(data, as_of)
-    site = generate(data, facts, Options(audience=audience, base_url=data.program.site_url or "",
-                                         template_dirs=template_dirs))
+    try:
+        site = generate(data, facts, Options(audience=audience,
+                                             base_url=data.program.site_url or "",
+                                             template_dirs=template_dirs))
+    except TemplateFailed as exc:
+        raise BuildFailed(str(exc)) from exc
     return sync_tree(tree_files(site, content_dir), out)
 
 

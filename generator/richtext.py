@@ -92,13 +92,15 @@ _CMARK = CmarkOptions.CMARK_OPT_DEFAULT
 
 @lru_cache(maxsize=4096)
 def markdown_html(text: str | None, *, level: int = 3) -> Markup:
-    """Sanitised HTML of record Markdown; its ``#`` headings start at ``<h{level}>``."""
+    """Sanitised HTML of record Markdown; its top-level headings become ``<h{level}>``."""
     if not text or not text.strip():
         return Markup("")
     rendered = cmarkgfm.github_flavored_markdown_to_html(join_cjk_lines(text), options=_CMARK)
-    if level > 1:
-        shift = level - 1
-        rendered = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", rendered)
+    # The text's own top heading level (staff write "#" or "##") becomes h{level}.
+    levels = [int(m[2]) for m in _HEADING.finditer(rendered) if not m[1]]
+    if levels:
+        shift = level - min(levels)
+        rendered = _HEADING.sub(lambda m: f"<{m[1]}h{max(1, min(6, int(m[2]) + shift))}>", rendered)
     # Wide tables scroll inside their own box instead of widening a phone's page.
     rendered = rendered.replace("<table>", '<div class="sc-table"><table>').replace(
         "</table>", "</table></div>")

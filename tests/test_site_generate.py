@@ -1,0 +1,108 @@
+"""``showcase generate`` writes a plain Markdown tree that a plain ``mkdocs build --strict``
+publishes (no plugin doing the work) and that gives the same pages as ``showcase build``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_site_support import (
+    AS_OF,
+    MINIMAL,
+    REPO,
+    SAMPLE,
+    cached_build,
+    cli_env,
+    content_of,
+    html_files,
+    parse_html,
+    run_cli,
+    squash,
+)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    tmp = tmp_path_factory.mktemp("generate")
+    docs = tmp / "docs"
+    result = run_cli("generate", "--out", str(docs), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = tmp / "site2"
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    env = cli_env(SHOWCASE_DOCS=str(docs))
+    built = subprocess.run(
+        [str(mkdocs) if mkdocs.exists() else "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300,
+        check=False)
+    return site, built
+
+
+@pytest.fixture(scope="module")
+def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return cached_build(tmp_path_factory, SAMPLE)
+
+
+def test_plain_mkdocs_build_of_the_generated_tree_succeeds(
+        generated: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    site, result = generated
+    assert result.returncode == 0, result.stdout + result.stderr
+    warnings = [line for line in (result.stdout + result.stderr).splitlines()
+                if "WARNING" in line]
+    assert not warnings, "\n".join(warnings)
+    assert (site / "index.html").is_file()
+
+
+def test_generated_tree_has_the_plugin_builds_pages(
+        generated: tuple[Path, subprocess.CompletedProcess[str]], plugin_site: Path) -> None:
+    site, _ = generated
+    ours = {p.relative_to(site).as_posix() for p in html_files(site)}
+    theirs = {p.relative_to(plugin_site).as_posix() for p in html_files(plugin_site)}
+    assert ours == theirs, (f"only in the generated tree: {sorted(ours - theirs)}; "
+                            f"only in the plugin build: {sorted(theirs - ours)}")
+    for name in ("data/sites.json", "data/experiences.json", "data/sites.csv",
+                 "data/experiences.csv", "feed.xml"):
+        assert (site / name).read_bytes() == (plugin_site / name).read_bytes(), name
+
+
+def test_generated_pages_have_the_same_content(
+        generated: tuple[Path, subprocess.CompletedProcess[str]], plugin_site: Path) -> None:
+    site, _ = generated
+    differing = []
+    for path in html_files(plugin_site):
+        rel = path.relative_to(plugin_site)
+        if not (site / rel).is_file():
+            continue  # reported by the test above
+        theirs = squash(content_of(parse_html(path)).text())
+        ours = squash(content_of(parse_html(site / rel)).text())
+        if ours != theirs:
+            differing.append(rel.as_posix())
+    assert not differing, f"pages whose content differs: {differing}"
+
+
+def test_generate_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my own file", encoding="utf-8")
+    result = run_cli("generate", "--data", str(MINIMAL), "--out", str(out), "--as-of", AS_OF)
+    assert result.returncode == 1
+    assert "error:" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_generate_is_incremental(tmp_path: Path) -> None:
+    """A second run rewrites nothing and removes pages that are gone."""
+    out = tmp_path / "docs"
+    args = ("generate", "--data", str(MINIMAL), "--out", str(out), "--as-of", AS_OF)
+    assert run_cli(*args).returncode == 0
+    stale = out / "sites" / "old-site" / "index.md"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("# old\n", encoding="utf-8")
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.md") if p != stale}
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists() and not stale.parent.exists()
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+    assert "更新 0 个文件" in result.stdout and "删除 1 个旧文件" in result.stdout
+

@@ -1,0 +1,34 @@
+"""Golden files: the generated Markdown, open data and feed of tests/fixtures/minimal are
+exactly those reviewed and stored in tests/golden/ (regenerate with tests/regen_golden.py)."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from regen_golden import AUDIENCES, COMMAND, GOLDEN, generated, stored
+
+HOW = (f"If the change is intended, regenerate with `{COMMAND}` and review "
+       "`git diff tests/golden` before committing.")
+
+
+@pytest.mark.parametrize("name", sorted(AUDIENCES))
+def test_generated_files_match_golden(name: str) -> None:
+    expected = stored(GOLDEN / name)
+    assert expected, f"tests/golden/{name}/ is missing. {HOW}"
+    actual = generated(AUDIENCES[name])
+    added = sorted(set(actual) - set(expected))
+    removed = sorted(set(expected) - set(actual))
+    assert not added and not removed, (
+        f"generated files differ from tests/golden/{name}/: new {added}, gone {removed}. {HOW}")
+    changed = [path for path in expected if expected[path] != actual[path]]
+    if changed:
+        diffs = []
+        for path in changed[:5]:
+            diffs += difflib.unified_diff(
+                expected[path].decode("utf-8").splitlines(),
+                actual[path].decode("utf-8").splitlines(),
+                f"golden/{name}/{path}", f"generated/{path}", lineterm="", n=2)
+        shown = "\n".join(diffs[:120])
+        pytest.fail(f"{len(changed)} generated file(s) differ from tests/golden/{name}/: "
+                    f"{changed}\n{shown}\n{HOW}")
