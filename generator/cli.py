@@ -202,11 +202,12 @@ def generate(data_dir: str, audience: str, out_dir: str, as_of: str | None) -> N
 @as_of_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="预览地址")
 def serve(data_dir: str, audience: str, as_of: str | None, dev_addr: str) -> None:
-    """本地预览；修改 YAML 或页面后浏览器自动刷新。"""
+    """本地预览；修改 YAML 或页面后浏览器自动刷新（只重新生成有变化的页面）。"""
+    import os
+
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from .build import BuildFailed, BuildSettings, configure_logging, find_config
-    from .build import plugin_environment
+    from .build import BuildFailed, BuildSettings, configure_logging, find_config, plugin_environment, write_tree
 
     configure_logging(verbose=True)
     try:
@@ -215,13 +216,17 @@ def serve(data_dir: str, audience: str, as_of: str | None, dev_addr: str) -> Non
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     load_or_exit(data_dir)  # say what is wrong before starting the server
+    root = config.parent
+    docs = root / "build" / "serve-docs"
+    write_tree(Path(data_dir), root / "content", docs, audience=audience,  # type: ignore[arg-type]
+               as_of=_build_as_of(as_of), template_dirs=(root / "theme" / "templates",))
     settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
                              audience=audience, as_of=_build_as_of(as_of), pdf=False)  # type: ignore[arg-type]
-    import os
-
     os.environ.update(plugin_environment(settings))
+    os.environ.update({"SHOWCASE_DOCS": str(docs), "SHOWCASE_SYNC": "1"})
     click.echo(f"预览地址：http://{dev_addr}/ （按 Ctrl+C 停止）")
-    mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True)
+    mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True, build_type="dirty",
+                 watch=[str(Path(data_dir).resolve()), str(root / "content")])
 
 
 @main.command(name="compile")
@@ -254,3 +259,76 @@ def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(str(result.path))
+
+
+# ---------------------------------------------------------------- staff workflow: new, import, export
+# The work is done in staffcommands.py; these functions only declare the options.
+
+@main.group(name="new")
+def new() -> None:
+    """新建记录：写出带中文说明的示范点或典型经验文件，并打印其路径。"""
+
+
+@new.command(name="site")
+@click.argument("name", required=False)
+@click.option("--category", help="类别：taxonomy.yml 中 categories 的键（或中文名称）")
+@click.option("--unit", help="管理单位：taxonomy.yml 中 units 的键（或中文名称）")
+@click.option("--batch", metavar="YEAR", help="创建批次（年份）")
+@click.option("--id", "ident", help="文件名（id）；默认由名称的拼音生成")
+@data_option
+def new_site(name: str | None, category: str | None, unit: str | None, batch: str | None,
+             ident: str | None, data_dir: str) -> None:
+    """新建示范点（创建单位）：showcase new site 名称 --category 类别 --unit 单位 --batch 年份"""
+    from .staffcommands import new_site as run
+
+    sys.exit(run(data_dir, name, category, unit, batch, ident))
+
+
+@new.command(name="experience")
+@click.argument("title", required=False)
+@click.option("--site", "sites", multiple=True, help="相关示范点的 id（或全称、简称），可写多次")
+@click.option("--year", metavar="YEAR", help="年度")
+@click.option("--theme", "themes", multiple=True, help="主题：taxonomy.yml 中 themes 的键，可写多次")
+@click.option("--id", "ident", help="文件名（id）；默认由标题的拼音生成")
+@data_option
+def new_experience(title: str | None, sites: tuple[str, ...], year: str | None,
+                   themes: tuple[str, ...], ident: str | None, data_dir: str) -> None:
+    """新建典型经验：showcase new experience 标题 --site 示范点id --year 年度 --theme 主题"""
+    from .staffcommands import new_experience as run
+
+    sys.exit(run(data_dir, title, sites, year, themes, ident))
+
+
+@main.group(name="import")
+def import_() -> None:
+    """从 Excel 工作簿导入数据。"""
+
+
+@import_.command(name="evaluations")
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_option
+@as_of_option
+@click.option("--apply", "apply_", is_flag=True, help="写入文件（不加时只预览）")
+def import_evaluations(file: str, data_dir: str, as_of: str | None, apply_: bool) -> None:
+    """导入考评结果（.xlsx）：先预览每个示范点的变化，加 --apply 才写入。"""
+    from .staffcommands import import_evaluations as run
+
+    data = load_or_exit(data_dir)
+    sys.exit(run(file, data, data_dir, reference_date(as_of), apply_))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@data_option
+@as_of_option
+@audience_option
+@click.option("--template", is_flag=True, help="改为写出考评结果导入模板")
+def export(file: str, data_dir: str, as_of: str | None, audience: str, template: bool) -> None:
+    """导出 Excel 统计表（示范点、年度规划进度、区县职责等），或用 --template 导出导入模板。"""
+    from .staffcommands import export as run
+    from .staffcommands import export_template
+
+    if template:
+        data = load_or_exit(data_dir) if Path(data_dir).is_dir() else None
+        sys.exit(export_template(file, data, reference_date(as_of)))
+    sys.exit(run(file, load_or_exit(data_dir), reference_date(as_of), audience))
