@@ -22,6 +22,16 @@ def _get(record: Any, name: str) -> Any:
     return getattr(record, name, None)
 
 
+PLACEHOLDER = "（请填写"
+
+
+def _placeholders(src: Source, record: Any, fields: tuple[str, ...]) -> list[Problem]:
+    """Skeleton text (``showcase new``) still in a record that would be published."""
+    return [src.problem((name,), f"“{name}”还是模板中的示例文字，请改成实际内容。",
+                        severity=Severity.WARNING)
+            for name in fields if PLACEHOLDER in str(_get(record, name) or "")]
+
+
 def check_dataset(data: Dataset) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_taxonomy(data)
@@ -95,6 +105,7 @@ def _check_sites(data: Dataset) -> list[Problem]:
         problems += _reference(src, ("unit",), _get(site, "unit"), _get(tax, "units"),
                                "管理单位", "taxonomy.yml 中 units 下的键")
         problems += _check_photos(data, src, _get(site, "photos") or [])
+        problems += _placeholders(src, site, ("name", "summary", "profile"))
         evaluations = _get(site, "evaluations") or []
         batch = _get(site, "batch")
         index = {id(ev): i for i, ev in enumerate(evaluations)}
@@ -141,6 +152,8 @@ def _check_experiences(data: Dataset) -> list[Problem]:
         problems += _reference(src, ("unit",), _get(exp, "unit"), _get(tax, "units"),
                                "管理单位", "taxonomy.yml 中 units 下的键")
         problems += _check_photos(data, src, _get(exp, "photos") or [])
+        if not _get(exp, "draft"):
+            problems += _placeholders(src, exp, ("title", "summary", "body"))
     return problems
 
 
