@@ -93,6 +93,7 @@
           Array.prototype.forEach.call(row.cells, function (cell, i) {
             var text = cell.textContent.trim();
             if (text.length <= 10 && !cell.querySelector("br")) cell.classList.add("sc-nowrap");
+            else if (text.length > 24) cell.classList.add("sc-long");
             if (cell.tagName === "TH" && i === 0) return;
             if (text === "" || text === "—") return;
             seen[i] = true;
