@@ -7,6 +7,7 @@ cannot leak by a template forgetting to hide it.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from functools import cache
 from typing import Any, Literal
 
@@ -24,20 +25,39 @@ def is_private(model: type[BaseModel], name: str) -> bool:
     return isinstance(extra, dict) and bool(extra.get("private"))
 
 
+def _holds_records(annotation: Any) -> bool:
+    """Whether a field's type can contain records (and so private fields)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_records(arg) for arg in typing.get_args(annotation))
+
+
+@cache
+def _plan(model: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Per record type: the private fields with their empty value, and the fields worth
+    descending into. Computed once: this runs for every record of a public build."""
+    private: dict[str, Any] = {}
+    nested: list[str] = []
+    for name, info in model.model_fields.items():
+        if is_private(model, name):
+            factory = info.default_factory
+            private[name] = factory() if factory is not None else info.default  # type: ignore[call-arg]
+        elif _holds_records(info.annotation):
+            nested.append(name)
+    return private, tuple(nested)
+
+
 def strip_private(value: Any) -> Any:
     """A copy of ``value`` with every private field reset to its default, at any depth."""
     if isinstance(value, BaseModel):
-        model = type(value)
-        update = {}
-        for name in model.model_fields:
+        private, nested = _plan(type(value))
+        update = {name: (empty.copy() if isinstance(empty, list | dict) else empty)
+                  for name, empty in private.items() if getattr(value, name) != empty}
+        for name in nested:
             current = getattr(value, name)
-            if is_private(model, name):
-                info = model.model_fields[name]
-                update[name] = info.get_default(call_default_factory=True)
-            else:
-                stripped = strip_private(current)
-                if stripped is not current:
-                    update[name] = stripped
+            stripped = strip_private(current)
+            if stripped is not current:
+                update[name] = stripped
         return value.model_copy(update=update) if update else value
     if isinstance(value, list):
         items = [strip_private(v) for v in value]

@@ -104,6 +104,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             "sample": program.sample,
             "audience": audience,
             "organizer": program.organizer,
+            "icp": program.icp,
+            "site_code": program.site_code,
             "as_of": as_of.isoformat(),
         }
         if audience == "internal" and config.nav is not None:

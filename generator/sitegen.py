@@ -145,7 +145,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
     env.globals.update(
-        urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, SITE_FACET_LABELS=SITE_FACET_LABELS,
+        urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, LIST_PAGE_SIZE=LIST_PAGE_SIZE, SITE_FACET_LABELS=SITE_FACET_LABELS,
         EXPERIENCE_FACET_LABELS=EXPERIENCE_FACET_LABELS, STATUS_LABELS=STATUS_LABELS,
         STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
         ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
@@ -308,6 +308,15 @@ class Model:
 
     def experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
         return self._experience_facets
+
+    @cached_property
+    def status_by_category(self) -> dict[tuple[str, str], int]:
+        """(category, status) → number of sites, for the home page's table."""
+        counts: dict[tuple[str, str], int] = {}
+        for s in self.sites.values():
+            key = (s.record.category, s.state.status)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def compilation_contents(self, ident: str) -> list[ExperienceItem]:
         comp = self.data.compilations[ident]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -29,9 +29,8 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _STD_TAG = "tag:yaml.org,2002:"
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based position in a source file."""
+class Mark(NamedTuple):
+    """A 1-based position in a source file (a tuple: cheap, as there is one per node)."""
 
     line: int
     col: int
@@ -225,55 +224,35 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML document into plain data with positions, or report why it cannot be."""
     problems: list[Problem] = []
     doc = YamlDoc(data=None)
+    key_marks, value_marks = doc.key_marks, doc.value_marks
     stack: list[_Frame] = []
     documents = 0
     nodes = 0
-    root_set = False
-
-    def place(value: Any, mark: Mark) -> Loc | None:
-        """Attach a finished value to its parent; returns its location."""
-        nonlocal root_set
-        if not stack:
-            doc.data = value
-            root_set = True
-            doc.value_marks[()] = mark
-            return ()
-        top = stack[-1]
-        if isinstance(top.container, list):
-            loc = (*top.loc, len(top.container))
-            top.container.append(value)
-        else:
-            assert top.key is not None
-            loc = (*top.loc, top.key)
-            if top.key not in top.first_lines:
-                top.first_lines[top.key] = top.key_mark.line if top.key_mark else 0
-                top.container[top.key] = value
-            top.key = None
-        doc.value_marks[loc] = mark
-        return loc
-
-    def awaiting_key() -> bool:
-        return bool(stack) and isinstance(stack[-1].container, dict) and stack[-1].key is None
+    # This loop runs once per YAML node of every file: event classes are compared by
+    # identity and the common cases come first.
+    scalar_cls, map_cls, seq_cls = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    end_classes = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
     try:
+        ev: Any
         for ev in yaml.parse(text, Loader=_PARSER):
-            if isinstance(ev, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise _Refused(_mark(ev), "一个文件只能包含一条记录：请删除“---”之后的第二部分，"
-                                   "或把它另存为单独的文件。")
-                continue
-            if isinstance(ev, yaml.CollectionEndEvent):
+            cls = type(ev)
+            if cls in end_classes:
                 stack.pop()
                 continue
-            if isinstance(ev, yaml.AliasEvent):
-                raise _Refused(_mark(ev), "不支持 YAML 别名（*名称）。请把要重复的内容直接写出来。")
-            if not isinstance(ev, yaml.NodeEvent):
+            if cls is not scalar_cls and cls is not map_cls and cls is not seq_cls:
+                if cls is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Refused(_mark(ev), "一个文件只能包含一条记录：请删除“---”之后的第二部分，"
+                                       "或把它另存为单独的文件。")
+                elif cls is yaml.AliasEvent:
+                    raise _Refused(_mark(ev), "不支持 YAML 别名（*名称）。请把要重复的内容直接写出来。")
                 continue
             if ev.anchor is not None:
                 raise _Refused(_mark(ev), f"不支持 YAML 锚点（&{ev.anchor}）。请删除它，"
                                "把要重复的内容直接写出来。")
-            tag = getattr(ev, "tag", None)
+            tag = ev.tag
             if tag is not None and tag != "!":
                 shown = "!!" + tag[len(_STD_TAG):] if tag.startswith(_STD_TAG) else tag
                 raise _Refused(_mark(ev), f"不支持 YAML 标签（{shown}）。请删除它；若想让值保持为"
@@ -281,14 +260,17 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
             nodes += 1
             if nodes > MAX_NODES:
                 raise _Refused(_mark(ev), "文件内容过多，超出了处理上限，请拆分为多个文件。")
-            mark = _mark(ev)
-            if isinstance(ev, yaml.ScalarEvent):
-                if awaiting_key():
-                    top = stack[-1]
+            sm = ev.start_mark
+            mark = Mark(sm.line + 1, sm.column + 1)
+            top = stack[-1] if stack else None
+            in_map = top is not None and top.key is None and type(top.container) is dict
+            if cls is scalar_cls:
+                if in_map:
+                    assert top is not None
                     key = ev.value
                     if key == "<<" and not ev.style:
                         raise _Refused(mark, "不支持 YAML 合并键（<<）。请把内容直接写出来。")
-                    if key.strip() == "":
+                    if not key.strip():
                         problems.append(Problem(path, mark.line, mark.col, "字段名为空，请写上字段名。"))
                     if key in top.first_lines:
                         problems.append(Problem(
@@ -297,24 +279,34 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
                             "YAML 只会保留其中一个，请合并两处内容或删除多余的一处。"))
                     top.key = key
                     top.key_mark = mark
-                    doc.key_marks[(*top.loc, key)] = mark
+                    key_marks[(*top.loc, key)] = mark
                     continue
-                plain = not ev.style  # libyaml reports plain style as '' or None
-                value = None if (plain and ev.value in _NULLS and ev.implicit[0]) else ev.value
-                place(value, mark)
-                continue
-            if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                if awaiting_key():
+                # libyaml reports plain style as '' or None
+                value: Any = None if (not ev.style and ev.value in _NULLS and ev.implicit[0]) \
+                    else ev.value
+            else:
+                if in_map:
                     raise _Refused(mark, "字段名必须是简单的文字，不能是列表或映射。")
                 if len(stack) >= MAX_DEPTH:
                     raise _Refused(mark, f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查缩进。")
-                container: dict[str, Any] | list[Any] = (
-                    {} if isinstance(ev, yaml.MappingStartEvent) else []
-                )
-                loc = place(container, mark)
-                assert loc is not None
-                stack.append(_Frame(container, loc))
-                continue
+                value = {} if cls is map_cls else []
+            # Attach the value to its parent.
+            if top is None:
+                doc.data = value
+                loc: Loc = ()
+            elif type(top.container) is list:
+                loc = (*top.loc, len(top.container))
+                top.container.append(value)
+            else:
+                assert top.key is not None
+                loc = (*top.loc, top.key)
+                if top.key not in top.first_lines:
+                    top.first_lines[top.key] = top.key_mark.line if top.key_mark else 0
+                    top.container[top.key] = value  # type: ignore[call-overload]
+                top.key = None
+            value_marks[loc] = mark
+            if cls is not scalar_cls:
+                stack.append(_Frame(value, loc))
     except _Refused as refused:
         problems.append(Problem(path, refused.mark.line, refused.mark.col, refused.message))
         return None, sorted(problems)
