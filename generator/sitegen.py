@@ -145,7 +145,8 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
     env.globals.update(
-        urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, LIST_PAGE_SIZE=LIST_PAGE_SIZE, SITE_FACET_LABELS=SITE_FACET_LABELS,
+        urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, LIST_PAGE_SIZE=LIST_PAGE_SIZE,
+        SITE_FACET_LABELS=SITE_FACET_LABELS,
         EXPERIENCE_FACET_LABELS=EXPERIENCE_FACET_LABELS, STATUS_LABELS=STATUS_LABELS,
         STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
         ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
