@@ -260,10 +260,7 @@ def _words(text: str) -> list[str]:
 
 def _body_html(text: str | None) -> Markup:
     """Record Markdown with its top heading level at <h2> (the chapter title is <h1>)."""
-    html = markdown_html(text, level=1)
-    if "<h1" in html:
-        html = markdown_html(text, level=2)
-    return html
+    return markdown_html(text, level=2)
 
 
 def _build_epoch() -> dt.datetime:

@@ -319,3 +319,12 @@ def test_empty_compilation_still_renders(public: Dataset, tmp_path: Path) -> Non
     assert any("没有符合条件的经验" in w for w in result.warnings)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(result.path).pages)
     assert "本汇编暂未收录典型经验" in text
+
+
+def test_body_headings_are_headings_nested_under_their_chapter(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    """A ``##`` section of an experience body is a heading (a nested bookmark), not text."""
+    _result, reader, _ = rendered
+    nested = [item.title for group in reader.outline if isinstance(group, list)
+              for item in group if not isinstance(item, list)]
+    assert "二、主要做法" in nested, nested
