@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from . import dataset as dataset_mod
+from .audience import Audience
 from .dataset import Dataset
 from .facts import derive, report_json
 from .problems import Problem
@@ -133,8 +136,21 @@ audience_option = click.option("--audience", type=click.Choice(["public", "inter
                                help="public 公开版；internal 内部版（含不公开字段和管理视图）")
 
 
-def _build_as_of(as_of: str | None) -> dt.date:
-    return reference_date(as_of)
+@contextlib.contextmanager
+def failures_exit(note: str = "") -> Iterator[None]:
+    """Turn the core's failures into their Chinese report and exit status 1."""
+    from .build import BuildFailed
+    from .problems import ProblemsFound
+
+    try:
+        yield
+    except ProblemsFound as exc:
+        print_problems(exc.problems, err=True)
+        click.echo(summary(exc.problems) + note, err=True)
+        sys.exit(1)
+    except BuildFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.command()
@@ -145,26 +161,16 @@ def _build_as_of(as_of: str | None) -> dt.date:
 @as_of_option
 @click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
 @click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
-def build(data_dir: str, audience: str, out_dir: str, as_of: str | None, no_pdf: bool,
+def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no_pdf: bool,
           verbose: bool) -> None:
     """检查数据并生成整个网站（含 PDF）；出错时不改动输出目录。"""
-    from .build import BuildFailed, BuildSettings, build_site, configure_logging, find_config
-    from .problems import ProblemsFound
+    from .build import BuildSettings, build_site, configure_logging, find_config
 
     configure_logging(verbose)
-    try:
-        settings = BuildSettings(
-            config_file=find_config(Path(data_dir)), data_dir=Path(data_dir),
-            out=Path(out_dir), audience=audience, as_of=_build_as_of(as_of),  # type: ignore[arg-type]
-            pdf=not no_pdf)
-        out = build_site(settings)
-    except ProblemsFound as exc:
-        print_problems(exc.problems, err=True)
-        click.echo(summary(exc.problems) + f" {out_dir} 未改动。", err=True)
-        sys.exit(1)
-    except BuildFailed as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    with failures_exit(f" {out_dir} 未改动。"):
+        out = build_site(BuildSettings(
+            config_file=find_config(Path(data_dir)), data_dir=Path(data_dir), out=Path(out_dir),
+            audience=audience, as_of=reference_date(as_of), pdf=not no_pdf))
     label = "内部版" if audience == "internal" else "公开版"
     click.echo(f"网站（{label}）已生成：{out}")
 
@@ -175,23 +181,15 @@ def build(data_dir: str, audience: str, out_dir: str, as_of: str | None, no_pdf:
 @click.option("--out", "out_dir", default="build/docs", show_default=True,
               type=click.Path(file_okay=False), help="输出目录")
 @as_of_option
-def generate(data_dir: str, audience: str, out_dir: str, as_of: str | None) -> None:
+def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None) -> None:
     """写出 Markdown 文档树（content/ 与生成的页面），可用任何兼容 MkDocs 的工具发布。"""
-    from .build import BuildFailed, find_config, write_tree
-    from .problems import ProblemsFound
+    from .build import find_config, write_tree
 
-    try:
+    with failures_exit():
         root = find_config(Path(data_dir)).parent
         written, removed = write_tree(
-            Path(data_dir), root / "content", Path(out_dir), audience=audience,  # type: ignore[arg-type]
-            as_of=_build_as_of(as_of), template_dirs=(root / "theme" / "templates",))
-    except ProblemsFound as exc:
-        print_problems(exc.problems, err=True)
-        click.echo(summary(exc.problems), err=True)
-        sys.exit(1)
-    except BuildFailed as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+            Path(data_dir), root / "content", Path(out_dir), audience=audience,
+            as_of=reference_date(as_of), template_dirs=(root / "theme" / "templates",))
     click.echo(f"已写出 {out_dir}（更新 {written} 个文件，删除 {removed} 个旧文件）。"
                f"发布：SHOWCASE_DOCS={out_dir} mkdocs build")
 
@@ -201,27 +199,24 @@ def generate(data_dir: str, audience: str, out_dir: str, as_of: str | None) -> N
 @audience_option
 @as_of_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="预览地址")
-def serve(data_dir: str, audience: str, as_of: str | None, dev_addr: str) -> None:
+def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -> None:
     """本地预览；修改 YAML 或页面后浏览器自动刷新（只重新生成有变化的页面）。"""
     import os
 
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from .build import BuildFailed, BuildSettings, configure_logging, find_config, plugin_environment, write_tree
+    from .build import BuildSettings, configure_logging, find_config, plugin_environment, write_tree
 
     configure_logging(verbose=True)
-    try:
+    with failures_exit():
         config = find_config(Path(data_dir))
-    except BuildFailed as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    load_or_exit(data_dir)  # say what is wrong before starting the server
-    root = config.parent
-    docs = root / "build" / "serve-docs"
-    write_tree(Path(data_dir), root / "content", docs, audience=audience,  # type: ignore[arg-type]
-               as_of=_build_as_of(as_of), template_dirs=(root / "theme" / "templates",))
+        root = config.parent
+        # The tree MkDocs serves; the plugin keeps it in step with every edit.
+        docs = root / "build" / "serve-docs"
+        write_tree(Path(data_dir), root / "content", docs, audience=audience,
+                   as_of=reference_date(as_of), template_dirs=(root / "theme" / "templates",))
     settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
-                             audience=audience, as_of=_build_as_of(as_of), pdf=False)  # type: ignore[arg-type]
+                             audience=audience, as_of=reference_date(as_of), pdf=False)
     os.environ.update(plugin_environment(settings))
     os.environ.update({"SHOWCASE_DOCS": str(docs), "SHOWCASE_SYNC": "1"})
     click.echo(f"预览地址：http://{dev_addr}/ （按 Ctrl+C 停止）")
