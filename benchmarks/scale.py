@@ -74,7 +74,12 @@ def search_quality(site: Path) -> dict[str, float | int]:
     docs = {}
     for f in (index / "d").glob("*.json"):
         doc = json.loads(f.read_text("utf-8"))
-        docs[int(f.stem)] = searchindex.normalize(doc["x"] + " " + doc["t"])
+        text = doc["x"]
+        if doc.get("c"):  # only the start was stored: take the whole article from the page
+            page = (site / doc["u"] / "index.html").read_text("utf-8")
+            article = page[page.find("<article"):page.rfind("</article>")]
+            text = searchindex.html_text(article)
+        docs[int(f.stem)] = searchindex.normalize(text + " " + doc["t"])
     recalls, precisions, downloads = [], [], []
     empty = []
     manifest_bytes = (index / "manifest.json").stat().st_size

@@ -145,8 +145,12 @@ def build(docs: Iterable[Doc]) -> dict[str, bytes]:
     for i, bucket in enumerate(buckets):
         files[f"{INDEX_DIR}/i/{i}.json"] = _dumps(bucket)
     for number, doc in enumerate(documents):
-        files[f"{INDEX_DIR}/d/{number}.json"] = _dumps(
-            {"t": doc.title, "u": doc.url, "x": doc.text[:MAX_TEXT_CHARS]})
+        stored: dict[str, object] = {"t": doc.title, "u": doc.url, "x": doc.text[:MAX_TEXT_CHARS]}
+        if len(doc.text) > MAX_TEXT_CHARS:
+            # Only the start is kept for snippets: a match further on is taken on the
+            # index's word (every n-gram of the query is on the page) instead of the text's.
+            stored["c"] = 1
+        files[f"{INDEX_DIR}/d/{number}.json"] = _dumps(stored)
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.encode())
@@ -203,9 +207,10 @@ def candidates(index_dir: Path, q: str) -> tuple[list[int], list[str]]:
     return sorted(first) + sorted(found - first), files
 
 
-def matches(text: str, q: str) -> bool:
+def matches(text: str, q: str, *, cut: bool = False) -> bool:
+    """Whether the page text contains every part of the query (a cut text cannot say no)."""
     norm = normalize(text)
-    return all(part in norm for part in runs(q))
+    return cut or all(part in norm for part in runs(q))
 
 
 def query(index_dir: Path, q: str, *, limit: int = 10) -> Iterator[Hit]:
@@ -213,4 +218,5 @@ def query(index_dir: Path, q: str, *, limit: int = 10) -> Iterator[Hit]:
     numbers, _files = candidates(index_dir, q)
     for i, number in enumerate(numbers):
         doc = json.loads((index_dir / "d" / f"{number}.json").read_text("utf-8"))
-        yield Hit(number, doc["u"], doc["t"], i < limit and matches(doc["x"] + " " + doc["t"], q))
+        yield Hit(number, doc["u"], doc["t"],
+                  i < limit and matches(doc["x"] + " " + doc["t"], q, cut=bool(doc.get("c"))))

@@ -31,7 +31,8 @@ NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH)
 
 
 def searchable(url: str) -> bool:
-    return not url.startswith(NOT_SEARCHED) and "/page_" not in url
+    return url not in (SITES, EXPERIENCES) and not url.startswith(NOT_SEARCHED) \
+        and "/page_" not in url
 
 
 def search_rank(url: str) -> int:

@@ -70,6 +70,7 @@
     });
   }
   function matches(doc, parts) {
+    if (doc.c) return true;  // only the start of a long page is stored: trust the index
     var text = normalize(doc.x + " " + doc.t);
     return parts.every(function (p) { return text.indexOf(p) >= 0; });
   }
