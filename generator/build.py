@@ -42,8 +42,10 @@ class BuildSettings:
 
 
 def find_config(data_dir: Path) -> Path:
-    """mkdocs.yml of the project: in the working folder, else next to the data folder."""
-    for folder in (Path.cwd(), data_dir.resolve().parent):
+    """mkdocs.yml of the project: in the working folder, else next to the data folder, else
+    the one of the checkout this package runs from (so a data folder anywhere can be built)."""
+    checkout = Path(__file__).resolve().parent.parent
+    for folder in (Path.cwd(), data_dir.resolve().parent, checkout):
         candidate = folder / "mkdocs.yml"
         if candidate.is_file():
             return candidate
