@@ -32,3 +32,19 @@ def test_generated_files_match_golden(name: str) -> None:
         shown = "\n".join(diffs[:120])
         pytest.fail(f"{len(changed)} generated file(s) differ from tests/golden/{name}/: "
                     f"{changed}\n{shown}\n{HOW}")
+
+
+@pytest.mark.parametrize("name", sorted(AUDIENCES))
+def test_every_page_has_well_formed_front_matter(name: str) -> None:
+    """A template slip (a whitespace-eating tag) can glue ``---`` to the next line, and the
+    page's settings then show up as text: every page must open with a parsable header."""
+    import yaml
+
+    for path, content in generated(AUDIENCES[name]).items():
+        if not path.endswith(".md"):
+            continue
+        lines = content.decode("utf-8").split("\n")
+        assert lines[0] == "---", f"{path} does not start with a front-matter line: {lines[0]!r}"
+        end = lines.index("---", 1)
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+        assert meta is None or isinstance(meta, dict), f"{path}: front matter is not a mapping"
