@@ -80,6 +80,15 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _one_or_more(value: Any) -> Any:
+    """A single value where a list is expected is a list of one: `themes: grid` means
+    `themes: [grid]`; nothing the user wrote is dropped or refused for it."""
+    return [value] if isinstance(value, str) else value
+
+
+# Wraps a list type: `Listed[list[Key]]`.
+Listed = BeforeValidator(_one_or_more)
+
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 Year = Annotated[int, BeforeValidator(_parse_year)]
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]

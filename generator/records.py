@@ -7,11 +7,11 @@ is declared here, next to the field, and nowhere else: see :data:`PRIVATE`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .fieldtypes import Date, Flag, Key, Markdown, RequiredText, Text, Year
+from .fieldtypes import Date, Flag, Key, Listed, Markdown, RequiredText, Text, Year
 
 # Marks a field "public: no" (SPEC §2): it exists only in an internal build. The public view
 # (audience.py) drops every field carrying this marker, wherever it is nested.
@@ -101,7 +101,7 @@ class Milestone(Record):
 class SitePlan(Record):
     overall: Markdown | None = Field(None, title="全面规划")
     implementation: Markdown | None = Field(None, title="实施方案")
-    measures: list[Text] = Field(default_factory=list, title="具体措施")
+    measures: Annotated[list[Text], Listed] = Field(default_factory=list, title="具体措施")
     milestones: list[Milestone] = Field(default_factory=list, title="时间节点")
 
 
@@ -169,7 +169,7 @@ class Site(Record):
     featured: Flag = Field(False, title="首页推荐")
     profile: Markdown | None = Field(None, title="基本情况")
     organization: Organization | None = Field(None, title="党组织")
-    features: list[Text] = Field(default_factory=list, title="特色亮点")
+    features: Annotated[list[Text], Listed] = Field(default_factory=list, title="特色亮点")
     conditions: Conditions | None = Field(None, title="五项条件")
     plan: SitePlan | None = Field(None, title="创建规划")
     contacts: Contacts | None = Field(None, title="联系人")
@@ -178,7 +178,7 @@ class Site(Record):
     awards: list[Award] = Field(default_factory=list, title="以奖代投（不公开）", json_schema_extra=PRIVATE)
     photos: list[Photo] = Field(default_factory=list, title="照片")
     location: Location | None = Field(None, title="位置")
-    tags: list[Text] = Field(default_factory=list, title="标签")
+    tags: Annotated[list[Text], Listed] = Field(default_factory=list, title="标签")
     withdrawn: Withdrawn | None = Field(None, title="退出")
     internal: dict[str, Any] | None = Field(None, title="内部备注（不公开）", json_schema_extra=PRIVATE)
 
@@ -194,9 +194,11 @@ Promoted = Literal["county", "city", "province", "national"]
 
 class Experience(Record):
     title: RequiredText = Field(title="标题")
-    sites: list[Key] = Field(min_length=1, title="相关示范点", description="示范点 id（文件名），至少一个")
+    sites: Annotated[list[Key], Listed] = Field(min_length=1, title="相关示范点",
+                                                description="示范点 id（文件名），至少一个")
     year: Year = Field(title="年度")
-    themes: list[ThemeKey] = Field(min_length=1, title="主题", description="taxonomy.yml 中 themes 的键")
+    themes: Annotated[list[ThemeKey], Listed] = Field(min_length=1, title="主题",
+                                                      description="taxonomy.yml 中 themes 的键")
     summary: RequiredText = Field(title="摘要")
     author: RequiredText = Field(title="报送单位")
     unit: UnitKey | None = Field(None, title="管理单位", description="默认取第一个示范点的管理单位")
@@ -204,7 +206,7 @@ class Experience(Record):
     promoted: Promoted | None = Field(None, title="推广层级", description="county、city、province 或 national")
     draft: Flag = Field(False, title="草稿", description="草稿不会出现在公开网站上")
     featured: Flag = Field(False, title="首页推荐")
-    tags: list[Text] = Field(default_factory=list, title="标签")
+    tags: Annotated[list[Text], Listed] = Field(default_factory=list, title="标签")
     photos: list[Photo] = Field(default_factory=list, title="照片")
     body: Markdown | None = Field(None, title="正文", description="不写时使用同名 .md 文件作为正文")
 
@@ -230,10 +232,10 @@ class Plan(Record):
 
 
 class Selection(Record):
-    years: list[Year] = Field(default_factory=list, title="年度")
-    themes: list[ThemeKey] = Field(default_factory=list, title="主题")
-    units: list[UnitKey] = Field(default_factory=list, title="管理单位")
-    promoted: list[Promoted] = Field(default_factory=list, title="推广层级")
+    years: Annotated[list[Year], Listed] = Field(default_factory=list, title="年度")
+    themes: Annotated[list[ThemeKey], Listed] = Field(default_factory=list, title="主题")
+    units: Annotated[list[UnitKey], Listed] = Field(default_factory=list, title="管理单位")
+    promoted: Annotated[list[Promoted], Listed] = Field(default_factory=list, title="推广层级")
 
 
 class Compilation(Record):
@@ -242,7 +244,7 @@ class Compilation(Record):
     editor: Text | None = Field(None, title="编印单位")
     date: Date | None = Field(None, title="日期", description="YYYY-MM-DD")
     foreword: Markdown | None = Field(None, title="前言")
-    include: list[Key] | None = Field(None, title="收录经验（按此顺序）", description="经验 id 列表")
+    include: Annotated[list[Key], Listed] | None = Field(None, title="收录经验（按此顺序）", description="经验 id 列表")
     select: Selection | None = Field(None, title="筛选条件")
     order: Literal["unit", "category", "theme", "date"] | None = Field(
         None, title="排序", description="与 select 一起使用：unit、category、theme 或 date")
