@@ -1,5 +1,4 @@
-"""A single value where SPEC expects a list is taken as a list of one, never refused or
-dropped: `themes: grid` means `themes: [grid]`."""
+"""Record typing details and the editor schemas kept in the repository."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
 
 def test_scalar_values_of_list_fields_become_one_item_lists(tmp_path: Path) -> None:
+    """`themes: grid` means `themes: [grid]`: a single value is never refused or dropped."""
     data_dir = tmp_path / "minimal"
     shutil.copytree(MINIMAL, data_dir)
     before = dataset.load(data_dir)
@@ -28,3 +28,17 @@ def test_scalar_values_of_list_fields_become_one_item_lists(tmp_path: Path) -> N
     assert exp.sites == [site_id] and exp.themes == [theme] and exp.tags == ["单个标签"]
     select = data.compilations["single"].select
     assert select is not None and select.years == [2025] and select.themes == [theme]
+
+
+def test_committed_editor_schemas_are_up_to_date(tmp_path: Path) -> None:
+    """schemas/ (used by VS Code through .vscode/settings.json) is what `showcase schema`
+    writes for the sample data; regenerate with `.venv/bin/showcase schema`."""
+    from generator.editorschema import write_schemas
+
+    root = MINIMAL.parent.parent.parent
+    data = dataset.load(root / "sites_data")
+    written = write_schemas(tmp_path, data.taxonomy, sorted(data.sites))
+    for path in written:
+        committed = root / "schemas" / path.name
+        assert committed.read_text("utf-8") == path.read_text("utf-8"), (
+            f"schemas/{path.name} is out of date: run .venv/bin/showcase schema")
