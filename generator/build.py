@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import dataset, urls
+from . import dataset, gcpause, urls
 from .audience import Audience
 from .facts import derive
 from .problems import ProblemsFound
@@ -173,17 +173,18 @@ def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audien
                as_of: dt.date, template_dirs: tuple[Path, ...] = ()) -> tuple[int, int]:
     """``showcase generate``: the hand-written pages plus the generated ones as plain files.
     Returns (written, removed)."""
-    data = dataset.load(data_dir)
-    if not data.ok:
-        raise ProblemsFound(data.problems)
-    assert data.program is not None
-    facts = derive(data, as_of)
-    try:
-        site = generate(data, facts, Options(audience=audience,
-                                             base_url=data.program.site_url or "",
-                                             template_dirs=template_dirs))
-    except TemplateFailed as exc:
-        raise BuildFailed(str(exc)) from exc
+    with gcpause.paused():
+        data = dataset.load(data_dir)
+        if not data.ok:
+            raise ProblemsFound(data.problems)
+        assert data.program is not None
+        facts = derive(data, as_of)
+        try:
+            site = generate(data, facts, Options(audience=audience,
+                                                 base_url=data.program.site_url or "",
+                                                 template_dirs=template_dirs))
+        except TemplateFailed as exc:
+            raise BuildFailed(str(exc)) from exc
     return sync_tree(tree_files(site, content_dir), out)
 
 

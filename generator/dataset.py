@@ -7,7 +7,6 @@ could be read and the list of problems (empty when the data is valid).
 
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from . import gcpause
 from .fieldtypes import ID_RE
 from .problems import Problem, Severity
 from .records import Compilation, Experience, Plan, Program, Site, Taxonomy
@@ -138,16 +138,8 @@ def _is_yaml(path: Path) -> bool:
 
 def load(data_dir: Path | str) -> Dataset:
     """Read and check a whole data directory."""
-    # Loading allocates millions of small objects that all stay alive; the cyclic garbage
-    # collector would walk them again and again for nothing (it doubled the time at
-    # province scale). It is switched off for the load only and restored afterwards.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gcpause.paused():
         return _load(data_dir)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(data_dir: Path | str) -> Dataset:

@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import dataset, searchindex, urls
+from . import dataset, gcpause, searchindex, urls
 from .audience import view
 from .build import GENERATED_MARKER, sync_tree, tree_files
 from .facts import Facts, derive
@@ -69,6 +69,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         return Path(config.config_file_path).parent
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        with gcpause.paused():
+            return self._configure(config)
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self._root(config)
         data_dir = root / _setting(self.config, "data_dir")
         data = dataset.load(data_dir)
