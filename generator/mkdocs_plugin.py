@@ -187,7 +187,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         start = time.perf_counter()
         docs = sorted(self.search_docs, key=lambda d: (urls.search_rank(d.url), d.url))
         site_dir = Path(config.site_dir)
-        for path, content in searchindex.build(docs).items():
+        with gcpause.paused():  # millions of postings, all alive until written
+            files = searchindex.build(docs)
+        for path, content in files.items():
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
