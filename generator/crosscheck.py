@@ -11,7 +11,7 @@ from typing import Any
 
 from .dataset import Dataset, Source
 from .fieldtypes import KEY_RE
-from .lifecycle import STATUS_LABELS, first_violation, ordered, step
+from .lifecycle import STATUS_LABELS, violation
 from .problems import Problem, Severity
 from .records import Photo
 from .schemacheck import suggest
@@ -122,18 +122,12 @@ def _check_sites(data: Dataset) -> list[Problem]:
                     ("evaluations", i, "year"),
                     f"{ev.year} 年已有一条考评记录（第 {line} 行）：每年只能考评一次，请合并或删除其中一条。"))
             seen.setdefault(ev.year, i)
-        bad = first_violation(evaluations)
-        if bad is not None:
-            status = "candidate"
-            out_year = 0
-            for number, ev in enumerate(ordered(evaluations), start=1):
-                if ev is bad:
-                    break
-                status, out_year = step(status, number, ev.result), ev.year  # type: ignore[arg-type]
+        out = violation(evaluations)
+        if out is not None:
             problems.append(src.problem(
-                ("evaluations", index[id(bad)], "year"),
-                f"该单位在 {out_year} 年考评后已经“{STATUS_LABELS[status]}”，之后不能再有考评记录"
-                f"（{bad.year} 年）。请核对考评结果或年度。"))
+                ("evaluations", index[id(out.evaluation)], "year"),
+                f"该单位在 {out.since} 年考评后已经“{STATUS_LABELS[out.status]}”，之后不能再有考评记录"
+                f"（{out.evaluation.year} 年）。请核对考评结果或年度。"))
     return problems
 
 

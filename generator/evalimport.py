@@ -16,7 +16,7 @@ from typing import Any
 
 from .dataset import Dataset
 from .evalsheet import RESULTS, RowProblem, to_date, to_score, to_text, to_year
-from .lifecycle import STATUS_LABELS, SiteState, first_violation, ordered, site_state, step
+from .lifecycle import STATUS_LABELS, SiteState, site_state, violation
 from .records import RESULT_LABELS, Evaluation, Site
 from .roundtrip import SpliceError, append_entries
 from .schemacheck import suggest
@@ -182,13 +182,9 @@ def _site_problems(site: Site, ident: str, rows: list[Row], data: Dataset) -> li
             continue
         accepted.append(row)
     combined = [*site.evaluations, *(r.evaluation() for r in accepted)]
-    bad = first_violation(combined)
-    if bad is not None:
-        status, out_year = "candidate", 0
-        for number, ev in enumerate(ordered(combined), start=1):
-            if ev is bad:
-                break
-            status, out_year = step(status, number, ev.result), ev.year  # type: ignore[arg-type]
+    out = violation(combined)
+    if out is not None:
+        bad, status, out_year = out.evaluation, out.status, out.since
         new = {id(ev): r for r, ev in zip(accepted, combined[len(site.evaluations):], strict=True)}
         row = new.get(id(bad)) or min((r for r in accepted if r.year < bad.year),
                                       key=lambda r: r.year, default=accepted[0])

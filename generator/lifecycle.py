@@ -58,14 +58,30 @@ def step(status: Status, number: int, result: str) -> Status:
     return "improving" if passed else "eliminated"
 
 
-def first_violation(evaluations: Sequence[Evaluation]) -> Evaluation | None:
-    """The first evaluation recorded after the site was already out (not selected/eliminated)."""
+@dataclass(frozen=True)
+class Violation:
+    """An evaluation recorded after the site was already out of the programme."""
+
+    evaluation: Evaluation
+    status: Status   # not_selected or eliminated
+    since: int       # the year of the evaluation that put it out
+
+
+def violation(evaluations: Sequence[Evaluation]) -> Violation | None:
+    """The first evaluation after the site was not selected or eliminated, if any."""
     status: Status = "candidate"
+    since = 0
     for number, ev in enumerate(ordered(evaluations), start=1):
         if status in TERMINAL:
-            return ev
-        status = step(status, number, ev.result)
+            return Violation(ev, status, since)
+        status, since = step(status, number, ev.result), ev.year
     return None
+
+
+def first_violation(evaluations: Sequence[Evaluation]) -> Evaluation | None:
+    """The first evaluation recorded after the site was already out (not selected/eliminated)."""
+    found = violation(evaluations)
+    return found.evaluation if found else None
 
 
 def site_state(site: Site, inspection_interval: int, as_of: dt.date) -> SiteState:
