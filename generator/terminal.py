@@ -65,6 +65,11 @@ def print_report(data: Dataset, facts: Facts, console: Console | None = None) ->
                           ("典型经验", "right"), ("完成", "center")):
             t.add_column(col, justify=just)  # type: ignore[arg-type]
         for key, duty in units.items():
-            mark = "[green]✓ 完成[/green]" if duty.met else "[red]✗ 未完成[/red]"
+            if duty.met:
+                mark = "[green]✓ 完成[/green]"
+            elif year == facts.as_of.year:
+                mark = "[yellow]… 年度进行中[/yellow]"
+            else:
+                mark = "[red]✗ 未完成[/red]"
             t.add_row(tax.units[key].name, str(duty.first_passes), str(duty.experiences), mark)
         con.print(t)
