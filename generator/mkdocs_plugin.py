@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 
 from . import dataset, gcpause, searchindex, urls
 from .audience import view
-from .build import GENERATED_MARKER, sync_tree, tree_files
+from .build import GENERATED_MARKER, sync_tree, tree_files, tree_source
 from .facts import Facts, derive
 from .problems import Problem
 from .reference import reference_date
@@ -75,6 +75,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
     def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self._root(config)
         data_dir = root / _setting(self.config, "data_dir")
+        if "SHOWCASE_DATA_DIR" not in os.environ:
+            # A tree written by `showcase generate` knows which data it was made from.
+            data_dir = tree_source(Path(config.docs_dir)) or data_dir
         data = dataset.load(data_dir)
         if not data.ok:
             for p in data.problems:
@@ -130,7 +133,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             # `showcase serve`: keep the written tree in step with the data, rewriting only
             # what changed, so that MkDocs' dirty rebuild renders just those pages.
             content = root / os.environ.get("SHOWCASE_CONTENT", "content")
-            written, removed = sync_tree(tree_files(self.site, content), docs_dir)
+            written, removed = sync_tree(tree_files(self.site, content), docs_dir, data_dir)
             log.info(f"showcase: {written} 个文件已更新，{removed} 个已删除")
         return config
 
