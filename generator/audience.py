@@ -16,7 +16,6 @@ from pydantic import BaseModel
 from .dataset import Dataset
 
 Audience = Literal["public", "internal"]
-AUDIENCES: tuple[Audience, ...] = ("public", "internal")
 
 
 @cache

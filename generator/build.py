@@ -138,7 +138,7 @@ def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes]:
         for f in sorted(content_dir.rglob("*")):
             if f.is_file():
                 rel = f.relative_to(content_dir).as_posix()
-                if rel in wanted or any(rel.startswith(r) for r in urls.RESERVED if r.endswith("/")):
+                if rel in wanted or urls.is_reserved(rel):
                     raise BuildFailed(f"content/{rel} 与自动生成的页面路径冲突，请改名或移动。")
                 wanted[rel] = f.read_bytes()
     return wanted

@@ -87,23 +87,3 @@ def ring(actual: int, target: int | None, *, title: str, caption: str) -> Markup
         f'<text x="60" y="78" text-anchor="middle" font-size="12" class="sc-ring-caption">'
         f"{escape(caption)} {pct}</text></svg>"
     )
-
-
-def stacked(parts: list[tuple[str, str, int]], *, title: str) -> Markup:
-    """One horizontal bar split into (css class, label, count) parts, with a legend."""
-    total = sum(n for _, _, n in parts) or 1
-    width, x = 600.0, 0.0
-    out = [f'<svg class="sc-chart sc-stacked" viewBox="0 0 600 64" role="img" '
-           f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    legend_x = 0
-    for cls, label, n in parts:
-        w = width * n / total
-        if n:
-            out.append(f'<rect x="{_fmt(x)}" y="0" width="{_fmt(w)}" height="26" '
-                       f'class="{cls}"><title>{escape(label)} {n}</title></rect>')
-        x += w
-        out.append(f'<rect x="{legend_x}" y="40" width="12" height="12" class="{cls}"/>'
-                   f'<text x="{legend_x + 16}" y="51" font-size="12">{escape(label)} {n}</text>')
-        legend_x += 100
-    out.append("</svg>")
-    return Markup("".join(out))

@@ -27,7 +27,6 @@ from . import dataset, gcpause, searchindex, urls
 from .audience import view
 from .build import GENERATED_MARKER, sync_tree, tree_files, tree_source
 from .facts import Facts, derive
-from .problems import Problem
 from .reference import reference_date
 from .sitegen import GeneratedSite, Options, TemplateFailed, generate
 
@@ -145,7 +144,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             return files  # a tree written by `showcase generate`: the pages are already there
         self.expected_docs += sum(1 for p in self.site.pages
                                   if p.endswith(".md") and urls.searchable(p[: -len("index.md")]))
-        clashes = [f.src_uri for f in files if _reserved(f.src_uri)]
+        clashes = [f.src_uri for f in files if urls.is_reserved(f.src_uri)]
         if clashes:
             raise PluginError("content/ 中的这些文件与自动生成的页面路径冲突，请改名或移动："
                               + "、".join(clashes))
@@ -207,11 +206,3 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             server.watch(str(template_dir))
         return server
 
-
-def _reserved(src_uri: str) -> bool:
-    return any(src_uri == r or (r.endswith("/") and src_uri.startswith(r))
-               for r in urls.RESERVED)
-
-
-def problems_text(problems: list[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)

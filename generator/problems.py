@@ -45,6 +45,3 @@ class ProblemsFound(Exception):
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
 
-
-def has_errors(problems: Iterable[Problem]) -> bool:
-    return any(p.is_error for p in problems)

@@ -3,7 +3,6 @@ names from the taxonomy, and the listings and facets computed once per generatio
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -145,14 +144,13 @@ class Model:
                 groups.setdefault(key, []).append(e)
         return groups
 
-    def site_list(self, predicate: Callable[[SiteItem], bool] | None = None) -> list[SiteItem]:
+    def site_list(self) -> list[SiteItem]:
         """Sites in reading order: active ones first, then by batch (newest) and name."""
-        return [s for s in self._ordered_sites if predicate is None or predicate(s)]
+        return self._ordered_sites
 
-    def experience_list(self, predicate: Callable[[ExperienceItem], bool] | None = None,
-                        ) -> list[ExperienceItem]:
-        return [self.experiences[i] for i in self.newest
-                if predicate is None or predicate(self.experiences[i])]
+    def experience_list(self) -> list[ExperienceItem]:
+        """Experiences, newest first."""
+        return [self.experiences[i] for i in self.newest]
 
     def sites_in(self, facet: str, value: str) -> list[SiteItem]:
         """The sites of one facet value (facet pages; same values as ``site_facets``)."""

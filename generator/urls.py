@@ -19,11 +19,15 @@ SEARCH = "search/"
 FEED = "feed.xml"
 
 SITE_FACETS = ("category", "unit", "batch", "status")
-EXPERIENCE_FACETS = ("theme", "year", "unit")
 
 # Paths the generator owns; a hand-written page in content/ must not use them.
 RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, INTERNAL,
             SEARCH, FEED, "media/")
+
+def is_reserved(path: str) -> bool:
+    """Whether a hand-written file in content/ would take a path the generator owns."""
+    return any(path == r or (r.endswith("/") and path.startswith(r)) for r in RESERVED)
+
 
 # Pages that only list other pages: left out of the search index (their text is the
 # summaries of the pages they list, which are indexed themselves).
