@@ -13,19 +13,18 @@ import json
 import logging
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import dataset, gcpause, urls
+from . import dataset, gcpause, outputs, urls
 from .audience import Audience
 from .facts import derive
 from .problems import ProblemsFound
 from .reference import epoch_of, reference_date
 from .sitegen import GeneratedSite, Options, TemplateFailed, generate
 
-GENERATED_MARKER = ".showcase-generated"
+GENERATED_MARKER = outputs.MARKER
 
 
 class BuildFailed(Exception):
@@ -85,6 +84,7 @@ def plugin_environment(s: BuildSettings) -> dict[str, str]:
 
 def build_site(s: BuildSettings) -> Path:
     """Validate, generate and build; replace ``s.out`` only on success."""
+    out = outputs.guard(s.out, data_dir=s.data_dir, project_root=s.config_file.parent)
     data = dataset.load(s.data_dir)
     if not data.ok:
         raise ProblemsFound(data.problems)
@@ -93,21 +93,13 @@ def build_site(s: BuildSettings) -> Path:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    out = s.out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        with _environment(plugin_environment(s)):
-            config = load_config(str(s.config_file), site_dir=str(staging), strict=True)
-            build(config)
-    except MkDocsException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(f"网站生成失败，原网站保持不变：{_explain(exc)}") from exc
-    except Exception:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _swap_in(staging, out)
+    with outputs.staged_dir(out, "showcase build") as staging:
+        try:
+            with _environment(plugin_environment(s)):
+                config = load_config(str(s.config_file), site_dir=str(staging), strict=True)
+                build(config)
+        except MkDocsException as exc:
+            raise BuildFailed(f"网站生成失败，原网站保持不变：{_explain(exc)}") from exc
     return out
 
 
@@ -119,14 +111,6 @@ def _explain(exc: Exception) -> str:
     if "Aborted with a BuildError" in text:
         return "生成页面时出错（见上方 ERROR 行）。"
     return text
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes]:
@@ -145,18 +129,14 @@ def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes]:
 
 
 def sync_tree(wanted: dict[str, bytes], out: Path, data_dir: Path | None = None) -> tuple[int, int]:
-    """Make ``out`` hold exactly ``wanted``. Only files whose content changed are rewritten
-    (so a watcher, or MkDocs' dirty build, sees real changes only); files left from an
-    earlier generation are removed. Returns (written, removed)."""
+    """Make ``out`` (a folder showcase made, or a new one) hold exactly ``wanted``, in place.
+    Only files whose content changed are rewritten, so that ``showcase serve``'s watcher and
+    MkDocs' dirty build see real changes only; files left from an earlier generation are
+    removed. Returns (written, removed)."""
     if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
-        raise BuildFailed(f"{out} 不是空目录，也不是 showcase generate 生成的目录；为避免覆盖，请换一个输出目录。")
+        raise outputs.UnsafeOutput(f"{out} 不是空目录，也不是 showcase 生成的目录；为避免覆盖，没有改动任何内容。")
     out.mkdir(parents=True, exist_ok=True)
-    # The marker also names the data the tree was made from: a plain `mkdocs build` of the
-    # tree then takes the site's name, footer and notices from that program.yml.
-    marker = {"generated_by": "showcase generate",
-              "data": str(data_dir.resolve()) if data_dir is not None else None}
-    (out / GENERATED_MARKER).write_text(json.dumps(marker, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+    outputs.write_marker(out, "showcase serve", _tree_marker(data_dir))
     written = removed = 0
     for rel, content in wanted.items():
         target = out / rel
@@ -175,10 +155,15 @@ def sync_tree(wanted: dict[str, bytes], out: Path, data_dir: Path | None = None)
     return written, removed
 
 
-def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audience,
-               as_of: dt.date, template_dirs: tuple[Path, ...] = ()) -> tuple[int, int]:
-    """``showcase generate``: the hand-written pages plus the generated ones as plain files.
-    Returns (written, removed)."""
+def _tree_marker(data_dir: Path | None) -> dict[str, object]:
+    # The marker also names the data the tree was made from: a plain `mkdocs build` of the
+    # tree then takes the site's name, footer and notices from that program.yml.
+    return {"data": str(data_dir.resolve()) if data_dir is not None else None}
+
+
+def generated_tree(data_dir: Path, content_dir: Path, *, audience: Audience, as_of: dt.date,
+                   template_dirs: tuple[Path, ...] = ()) -> dict[str, bytes]:
+    """Every file of the Markdown tree: hand-written pages plus the generated ones."""
     with gcpause.paused():
         data = dataset.load(data_dir)
         if not data.ok:
@@ -191,7 +176,31 @@ def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audien
                                                  template_dirs=template_dirs))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
-    return sync_tree(tree_files(site, content_dir), out, data_dir)
+    return tree_files(site, content_dir)
+
+
+def write_tree(data_dir: Path, content_dir: Path, out: Path, *, audience: Audience,
+               as_of: dt.date, template_dirs: tuple[Path, ...] = ()) -> tuple[int, int]:
+    """``showcase generate``: the whole tree into ``out``, swapped in at once. A file whose
+    content did not change is carried over (hard link: same file, same modification time),
+    so that a watcher or a dirty rebuild of the tree sees real changes only. Returns
+    (written, unchanged)."""
+    target = outputs.guard(out, data_dir=data_dir, project_root=content_dir.parent)
+    wanted = generated_tree(data_dir, content_dir, audience=audience, as_of=as_of,
+                            template_dirs=template_dirs)
+    unchanged = 0
+    with outputs.staged_dir(target, "showcase generate", _tree_marker(data_dir)) as staging:
+        for rel, content in wanted.items():
+            path, old = staging / rel, target / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if old.is_file() and not old.is_symlink() and old.stat().st_size == len(content) \
+                    and old.read_bytes() == content:
+                with contextlib.suppress(OSError):
+                    os.link(old, path)
+                    unchanged += 1
+                    continue
+            path.write_bytes(content)
+    return len(wanted) - unchanged, unchanged
 
 
 def tree_source(docs_dir: Path) -> Path | None:

@@ -75,8 +75,18 @@ def load_or_exit(data_dir: str, *, err: bool = True) -> Dataset:
     return data
 
 
+def project_root(data_dir: str) -> Path | None:
+    """The folder of the project's mkdocs.yml (None when there is none)."""
+    from .build import BuildFailed, find_config
+
+    try:
+        return find_config(Path(data_dir)).parent
+    except BuildFailed:
+        return None
+
+
 data_option = click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True,
-                           type=click.Path(file_okay=False), help="数据目录（sites_data）")
+                           help="数据目录（sites_data）")
 as_of_option = click.option("--as-of", "as_of", callback=_parse_as_of, metavar="YYYY-MM-DD",
                             help="参考日期（默认今天，或 SOURCE_DATE_EPOCH 对应的日期）")
 
@@ -119,16 +129,20 @@ def report(data_dir: str, as_of: str | None, as_json: bool) -> None:
 @main.command()
 @data_option
 @click.option("--out", "out_dir", default="schemas", show_default=True,
-              type=click.Path(file_okay=False), help="输出目录")
+              help="输出目录")
 def schema(data_dir: str, out_dir: str) -> None:
     """为编辑器（VS Code 的 YAML 插件）生成记录的 JSON Schema。"""
     from .editorschema import write_schemas
+    from .outputs import guard
 
-    data = dataset_mod.load(Path(data_dir)) if Path(data_dir).is_dir() else None
-    taxonomy = data.taxonomy if data is not None else None
-    site_ids = sorted(data.sites) if data is not None else None
-    for path in write_schemas(Path(out_dir), taxonomy, site_ids):
-        click.echo(str(path))
+    with failures_exit():
+        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir))
+        data = dataset_mod.load(Path(data_dir)) if Path(data_dir).is_dir() else None
+        taxonomy = data.taxonomy if data is not None else None
+        site_ids = sorted(data.sites) if data is not None else None
+        written = write_schemas(target, taxonomy, site_ids)
+    for path in written:
+        click.echo(str(Path(out_dir) / path.name))
 
 
 audience_option = click.option("--audience", type=click.Choice(["public", "internal"]),
@@ -140,6 +154,7 @@ audience_option = click.option("--audience", type=click.Choice(["public", "inter
 def failures_exit(note: str = "") -> Iterator[None]:
     """Turn the core's failures into their Chinese report and exit status 1."""
     from .build import BuildFailed
+    from .outputs import OutputFailed, UnsafeOutput
     from .problems import ProblemsFound
 
     try:
@@ -148,7 +163,10 @@ def failures_exit(note: str = "") -> Iterator[None]:
         print_problems(exc.problems, err=True)
         click.echo(summary(exc.problems) + note, err=True)
         sys.exit(1)
-    except BuildFailed as exc:
+    except UnsafeOutput as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except (BuildFailed, OutputFailed) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
 
@@ -157,7 +175,7 @@ def failures_exit(note: str = "") -> Iterator[None]:
 @data_option
 @audience_option
 @click.option("--out", "out_dir", default="site", show_default=True,
-              type=click.Path(file_okay=False), help="输出目录（成功后整体替换）")
+              help="输出目录（成功后整体替换）")
 @as_of_option
 @click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
 @click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
@@ -179,18 +197,18 @@ def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no
 @data_option
 @audience_option
 @click.option("--out", "out_dir", default="build/docs", show_default=True,
-              type=click.Path(file_okay=False), help="输出目录")
+              help="输出目录")
 @as_of_option
 def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None) -> None:
     """写出 Markdown 文档树（content/ 与生成的页面），可用任何兼容 MkDocs 的工具发布。"""
     from .build import find_config, write_tree
 
-    with failures_exit():
+    with failures_exit(f" {out_dir} 未改动。"):
         root = find_config(Path(data_dir)).parent
-        written, removed = write_tree(
+        written, unchanged = write_tree(
             Path(data_dir), root / "content", Path(out_dir), audience=audience,
             as_of=reference_date(as_of), template_dirs=(root / "theme" / "templates",))
-    click.echo(f"已写出 {out_dir}（更新 {written} 个文件，删除 {removed} 个旧文件）。"
+    click.echo(f"已写出 {out_dir}（{written} 个文件有变化，{unchanged} 个未变）。"
                f"发布：SHOWCASE_DOCS={out_dir} mkdocs build")
 
 
@@ -205,7 +223,14 @@ def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -
 
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from .build import BuildSettings, configure_logging, find_config, plugin_environment, write_tree
+    from .build import (
+        BuildSettings,
+        configure_logging,
+        find_config,
+        generated_tree,
+        plugin_environment,
+        sync_tree,
+    )
 
     configure_logging(verbose=True)
     with failures_exit():
@@ -213,8 +238,10 @@ def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -
         root = config.parent
         # The tree MkDocs serves; the plugin keeps it in step with every edit.
         docs = root / "build" / "serve-docs"
-        write_tree(Path(data_dir), root / "content", docs, audience=audience,
-                   as_of=reference_date(as_of), template_dirs=(root / "theme" / "templates",))
+        sync_tree(generated_tree(Path(data_dir), root / "content", audience=audience,
+                                 as_of=reference_date(as_of),
+                                 template_dirs=(root / "theme" / "templates",)),
+                  docs, Path(data_dir))
     settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
                              audience=audience, as_of=reference_date(as_of), pdf=False)
     os.environ.update(plugin_environment(settings))
@@ -228,13 +255,18 @@ def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -
 @click.argument("ids", nargs=-1)
 @data_option
 @click.option("--out", "out_dir", default="build/compilations", show_default=True,
-              type=click.Path(file_okay=False), help="PDF 输出目录")
+              help="PDF 输出目录")
 @audience_option
 def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -> None:
     """生成经验汇编 PDF（不写 ID 时生成全部），逐个打印写出的文件路径。"""
+    import tempfile
+
     from .audience import view
+    from .outputs import guard, write_into
     from .pdf import CompilationError, compile_results
 
+    with failures_exit():
+        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir))
     data = load_or_exit(data_dir)
     unknown = [i for i in ids if i not in data.compilations]
     if unknown:
@@ -245,15 +277,20 @@ def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -
     if not data.compilations:
         click.echo("没有经验汇编：请在 compilations/ 目录中添加记录。", err=True)
         return
-    try:
-        results = compile_results(view(data, audience), ids, Path(out_dir))  # type: ignore[arg-type]
-    except CompilationError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
+        try:
+            results = compile_results(view(data, audience), ids, Path(tmp))  # type: ignore[arg-type]
+        except CompilationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        with failures_exit():
+            # Every PDF is made before any is put in place: all of them change, or none.
+            write_into(target, {r.path.name: r.path.read_bytes() for r in results},
+                       "showcase compile")
     for result in results:
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-        click.echo(str(result.path))
+        click.echo(str(Path(out_dir) / result.path.name))
 
 
 # ---------------------------------------------------------------- staff workflow: new, import, export
@@ -300,7 +337,7 @@ def import_() -> None:
 
 
 @import_.command(name="evaluations")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @data_option
 @as_of_option
 @click.option("--apply", "apply_", is_flag=True, help="写入文件（不加时只预览）")
@@ -313,16 +350,19 @@ def import_evaluations(file: str, data_dir: str, as_of: str | None, apply_: bool
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @data_option
 @as_of_option
 @audience_option
 @click.option("--template", is_flag=True, help="改为写出考评结果导入模板")
 def export(file: str, data_dir: str, as_of: str | None, audience: str, template: bool) -> None:
     """导出 Excel 统计表（示范点、年度规划进度、区县职责等），或用 --template 导出导入模板。"""
+    from .outputs import guard
     from .staffcommands import export as run
     from .staffcommands import export_template
 
+    with failures_exit():
+        guard(file, data_dir=data_dir, project_root=project_root(data_dir), kind="file")
     if template:
         data = load_or_exit(data_dir) if Path(data_dir).is_dir() else None
         sys.exit(export_template(file, data, reference_date(as_of)))

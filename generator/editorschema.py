@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .outputs import write_into
 from .records import Compilation, Experience, Plan, Program, Site, Taxonomy
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -85,13 +86,14 @@ def build_schemas(taxonomy: Taxonomy | None = None,
     return out
 
 
+def schema_files(taxonomy: Taxonomy | None = None,
+                 site_ids: list[str] | None = None) -> dict[str, bytes]:
+    """File name -> content of every schema file."""
+    return {name: (json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+            .encode("utf-8") for name, schema in build_schemas(taxonomy, site_ids).items()}
+
+
 def write_schemas(out_dir: Path, taxonomy: Taxonomy | None = None,
                   site_ids: list[str] | None = None) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, schema in build_schemas(taxonomy, site_ids).items():
-        path = out_dir / name
-        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                        encoding="utf-8")
-        written.append(path)
-    return written
+    """Write every schema into ``out_dir`` (which must have passed ``outputs.guard``)."""
+    return write_into(out_dir, schema_files(taxonomy, site_ids), "showcase schema")

@@ -21,6 +21,7 @@ from .audience import Audience, is_private
 from .dataset import Dataset
 from .duties import experience_unit
 from .facts import Facts
+from .formula_guard import csv_cell
 from .lifecycle import STATUS_LABELS
 from .richtext import plain_text
 
@@ -94,7 +95,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_cell(v) for v in row])
     return buf.getvalue()
 
 

@@ -9,12 +9,15 @@ numbers, dates and ratios as real cell values (not text).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -24,7 +27,9 @@ from .audience import Audience, view
 from .dataset import Dataset
 from .evalsheet import SHEET_NAME, TEMPLATE_HEADERS
 from .facts import Facts
+from .formula_guard import looks_like_formula
 from .lifecycle import STATUS_LABELS
+from .outputs import WORKBOOK_PROPERTY, replace_file
 from .records import LEVEL_LABELS, RESULT_LABELS, Contact, Site
 
 HEADER_FONT = Font(bold=True)
@@ -61,10 +66,14 @@ def add_sheet(book: Workbook, title: str, headers: Sequence[str],
     widths = [_width(h) for h in headers]
     formats = formats or {}
     for values in rows:
-        sheet.append(list(values))
+        sheet.append([_cell_value(v) for v in values])
         for i, value in enumerate(values):
             widths[i] = max(widths[i], _width(value))
             cell = sheet.cell(row=sheet.max_row, column=i + 1)
+            if looks_like_formula(value):
+                # Text, never a formula: stored as a string with Excel's quote prefix.
+                cell.data_type = "s"
+                cell.quotePrefix = True
             if headers[i] in formats:
                 cell.number_format = formats[headers[i]]
             elif isinstance(value, dt.date):
@@ -77,6 +86,23 @@ def add_sheet(book: Workbook, title: str, headers: Sequence[str],
     if filter and sheet.max_row > 1:
         sheet.auto_filter.ref = sheet.dimensions
     return sheet
+
+
+def _cell_value(value: Any) -> Any:
+    """Characters a workbook cannot hold (C0 controls) would make openpyxl fail; validation
+    rejects them in the data, this keeps any other source from crashing the export."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+def save(book: Workbook, out: Path) -> None:
+    """Save with showcase's mark (so a later export may replace the file) beside ``out``,
+    then rename it into place."""
+    book.custom_doc_props.append(StringProperty(name=WORKBOOK_PROPERTY, value="showcase"))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    replace_file(out, buffer.getvalue())
 
 
 def _contact(contact: Contact | None) -> str | None:
@@ -208,8 +234,7 @@ def export_workbook(data: Dataset, facts: Facts, audience: Audience, out: Path) 
         add_sheet(book, "逾期考评", ["id", "名称", "管理单位", "状态", "应考评年度", "最近考评年度",
                                   "联络员", "联络员电话"], _overdue_rows(seen, facts))
     _stamp(book, data.program.organizer, facts.as_of)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    save(book, out)
     return list(book.sheetnames)
 
 
@@ -279,8 +304,7 @@ def write_template(out: Path, data: Dataset | None = None,
             sheet.add_data_validation(ids)
         assert data.program is not None
         _stamp(book, data.program.organizer, facts.as_of)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    save(book, out)
     return list(book.sheetnames)
 
 

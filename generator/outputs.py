@@ -1,0 +1,274 @@
+"""Where a command may write, and writing there all at once.
+
+Every command that writes (``build``, ``generate``, ``compile``, ``export``, ``schema``)
+first asks :func:`guard` whether its output path is safe: never the data folder or anything
+around it, never a project or git work tree, the home folder or the filesystem root, and
+never a folder or file that showcase did not make (a ``.showcase-generated`` marker in the
+folder, a custom property in a workbook). Refusals are :class:`UnsafeOutput` (exit 2,
+nothing touched); failures while writing are :class:`OutputFailed` (Chinese, no traceback).
+
+Folders are built in a private staging folder beside the target and swapped in by
+renaming (:func:`staged_dir`); single files are written beside the target and renamed over
+it (:func:`replace_file`). Staging folders that a killed run left behind are removed by the
+next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Literal
+
+MARKER = ".showcase-generated"
+# A workbook made by showcase carries this custom document property.
+WORKBOOK_PROPERTY = "showcase-generated"
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)$")
+
+
+class UnsafeOutput(Exception):
+    """The output path must not be written (Chinese message naming the path and why)."""
+
+
+class OutputFailed(Exception):
+    """Writing the output failed (Chinese message); what was there before is unchanged."""
+
+
+def _shown(path: Path) -> str:
+    return str(path)
+
+
+def _reason_os(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有写入权限"
+    if exc.errno == errno.EROFS:
+        return "所在磁盘是只读的"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "路径太长"
+    return exc.strerror or type(exc).__name__
+
+
+def os_failure(exc: OSError, path: Path | str, doing: str = "写入") -> OutputFailed:
+    """A Chinese :class:`OutputFailed` for an ``OSError`` while writing ``path``."""
+    return OutputFailed(f"无法{doing} {path}（{_reason_os(exc)}）。请换一个可以写入的输出位置，"
+                        "或检查该文件夹的权限。")
+
+
+def _made_by_showcase(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+def workbook_made_by_showcase(path: Path) -> bool:
+    """Whether an existing .xlsx file carries showcase's custom document property."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            if "docProps/custom.xml" not in book.namelist():
+                return False
+            info = book.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return False
+            return WORKBOOK_PROPERTY.encode() in book.read(info)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return False
+
+
+def _holds_git(folder: Path) -> Path | None:
+    """A ``.git`` inside ``folder`` (at any depth), if there is one."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        if ".git" in dirnames or ".git" in filenames:
+            return Path(dirpath) / ".git"
+    return None
+
+
+def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | str | None,
+          kind: Literal["dir", "file"] = "dir") -> Path:
+    """Refuse an unsafe output path with :class:`UnsafeOutput`; return it resolved.
+
+    ``kind="dir"``: the command replaces or fills the folder ``out``. ``kind="file"``: the
+    command writes the single file ``out``.
+    """
+    given = Path(out)
+    target = Path(os.path.abspath(given)).resolve()
+    shown = _shown(given)
+
+    def refuse(why: str, fix: str = "请用 --out 指定一个新的或 showcase 生成过的文件夹，例如 site。") -> UnsafeOutput:
+        return UnsafeOutput(f"不能写入 {shown}：{why}。为避免覆盖或删除文件，已停止，没有改动任何内容。{fix}")
+
+    if target == Path(target.anchor):
+        raise refuse("这是文件系统的根目录")
+    home = Path(os.path.expanduser("~"))
+    if home != Path("~"):
+        home = Path(os.path.abspath(home)).resolve()
+        if target == home or target in home.parents:
+            raise refuse("这是用户主目录（或包含它）")
+    if ".git" in target.parts:
+        raise refuse("它在 git 仓库的内部数据文件夹（.git）中")
+    if data_dir is not None:
+        data = Path(os.path.abspath(data_dir)).resolve()
+        if target == data or data in target.parents:
+            raise refuse(f"它是数据目录 {data_dir}（或在其中）：输出会覆盖或混入数据文件")
+        if target in data.parents:
+            raise refuse(f"它包含数据目录 {data_dir}：替换它会删除数据文件")
+    if project_root is not None:
+        root = Path(os.path.abspath(project_root)).resolve()
+        if target == root or target in root.parents:
+            raise refuse("这是项目根目录（或包含它）")
+    if kind == "dir" and (target / ".git").exists():
+        raise refuse("这是一个 git 仓库（含 .git）")
+    if kind == "dir":
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            raise refuse("它已存在，但不是文件夹")
+        if target.is_dir() and any(target.iterdir()):
+            if not _made_by_showcase(target):
+                raise refuse("这个文件夹不是空的，也不是 showcase 生成的（没有 .showcase-generated 标记）",
+                             "请换一个输出文件夹，或确认其中内容不再需要后自行删除它。")
+            git = _holds_git(target)
+            if git is not None:
+                raise refuse(f"其中有 git 仓库（{git}），替换时会把它删除",
+                             "请把 git 仓库移到别处，或换一个输出文件夹。")
+    else:
+        if target.is_dir():
+            raise refuse("这是一个文件夹，这里需要写入一个文件名", "请写出文件名，例如 统计表.xlsx。")
+        if target.exists() and not workbook_made_by_showcase(target):
+            raise refuse("这个文件已存在，且不是 showcase 导出的",
+                         "请换一个文件名，或确认不再需要后自行删除它。")
+    return target
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Staging and backup folders of ``target`` left by runs that were killed."""
+    removed: list[Path] = []
+    parent = target.parent
+    if not parent.is_dir():
+        return removed
+    for entry in parent.iterdir():
+        m = _LEFTOVER.match(entry.name)
+        if m and m["name"] == target.name and not _pid_alive(int(m["pid"])):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+def write_marker(folder: Path, made_by: str, extra: Mapping[str, object] | None = None) -> None:
+    marker = {"generated_by": made_by, **(extra or {})}
+    (folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _public_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+@contextlib.contextmanager
+def staged_dir(target: Path, made_by: str,
+               marker: Mapping[str, object] | None = None) -> Iterator[Path]:
+    """A private (0700) staging folder beside ``target``; on success it becomes ``target``
+    (by renaming) and the previous ``target`` is removed; on any error the staging folder
+    is removed and ``target`` stays as it was. ``target`` must have passed :func:`guard`."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        staging = target.parent / f".{target.name}.building-{os.getpid()}"
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(mode=0o700)
+    except OSError as exc:
+        raise os_failure(exc, target.parent) from None
+    try:
+        yield staging
+        write_marker(staging, made_by, marker)
+        os.chmod(staging, _public_mode())
+        old = swap_in(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise os_failure(exc, target) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def swap_in(staging: Path, target: Path) -> Path | None:
+    """Put ``staging`` in place of ``target`` by renames only; returns the renamed-aside old
+    ``target`` (to be deleted by the caller) or None. If the second rename fails the old
+    folder is put back."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    moved = False
+    if target.exists():
+        if old.exists():
+            shutil.rmtree(old)
+        target.rename(old)
+        moved = True
+    try:
+        staging.rename(target)
+    except OSError:
+        if moved:
+            old.rename(target)
+        raise
+    return old if moved else None
+
+
+def replace_file(target: Path, content: bytes) -> None:
+    """Write ``content`` beside ``target`` and rename it over ``target``."""
+    tmp = target.parent / f".{target.name}.building-{os.getpid()}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        tmp.write_bytes(content)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise os_failure(exc, target) from None
+
+
+def write_into(folder: Path, files: Mapping[str, bytes], made_by: str) -> list[Path]:
+    """Add or replace ``files`` (name -> bytes) in ``folder`` (which must have passed
+    :func:`guard`): every file is written beside its target first, then all are renamed
+    into place, so a failure while writing changes nothing."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_marker(folder, made_by)
+    except OSError as exc:
+        raise os_failure(exc, folder) from None
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for name, content in files.items():
+            target = folder / name
+            tmp = folder / f".{name}.building-{os.getpid()}"
+            tmp.write_bytes(content)
+            pending.append((tmp, target))
+        for tmp, target in pending:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _target in pending:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise os_failure(exc, folder) from None
+    return [target for _tmp, target in pending]
