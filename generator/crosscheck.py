@@ -6,12 +6,12 @@ Each problem points at the exact value in the file that must change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import PurePosixPath
 from typing import Any
 
 from .dataset import Dataset, Source
 from .fieldtypes import KEY_RE
 from .lifecycle import STATUS_LABELS, violation
+from .mediacheck import check_file
 from .problems import Problem, Severity
 from .records import Photo
 from .schemacheck import suggest
@@ -74,24 +74,11 @@ def _check_taxonomy(data: Dataset) -> list[Problem]:
 
 def _check_photos(data: Dataset, src: Source, photos: Iterable[Photo]) -> list[Problem]:
     problems = []
-    media = (data.root / "media").resolve()
+    media = data.root / "media"
     for i, photo in enumerate(photos):
-        loc = ("photos", i, "file")
-        name = photo.file.strip()
-        if "\\" in name:
-            problems.append(src.problem(loc, f"路径“{name}”中请用“/”分隔文件夹，不要用“\\”。"))
-            continue
-        rel = PurePosixPath(name)
-        if rel.is_absolute() or ".." in rel.parts or ":" in name:
-            problems.append(src.problem(loc, f"路径“{name}”必须是 media/ 目录中的相对路径，"
-                                             "例如 photos/dangri.jpg。"))
-            continue
-        target = (media / rel).resolve()
-        if not target.is_relative_to(media):
-            problems.append(src.problem(loc, f"“{name}”指向了 media/ 目录之外，请把文件复制到 media/ 中。"))
-        elif not target.is_file():
-            problems.append(src.problem(loc, f"找不到照片文件 media/{name}。请检查文件名（区分大小写）"
-                                             "并确认文件已放入 media/ 目录。"))
+        problem = check_file(media, photo.file.strip())
+        if problem:
+            problems.append(src.problem(("photos", i, "file"), problem))
     return problems
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from . import gcpause
 from .fieldtypes import ID_RE
+from .mediacheck import symlinks_below
 from .problems import Problem, Severity
 from .records import Compilation, Experience, Plan, Program, Site, Taxonomy
 from .schemacheck import check_document
@@ -117,6 +118,8 @@ class _Reader:
 
     def required(self, name: str, model: type[R]) -> tuple[R | None, Source | None]:
         path = self.root / name
+        if path.is_symlink():
+            return None, None  # reported by _check_symlinks; never followed
         if not path.is_file():
             self.problems.append(Problem(self.display(path), 1, 1,
                                          f"缺少文件 {name}：它是必需的，请参照编辑指南创建。"))
@@ -126,9 +129,12 @@ class _Reader:
     def walk(self, folder: Path) -> list[Path]:
         """Every non-hidden file below ``folder``, in a stable order."""
         found: list[Path] = []
+        if folder.is_symlink():
+            return found  # reported by _check_symlinks; never followed
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            found.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
+            found.extend(Path(dirpath) / f for f in sorted(filenames)
+                         if not f.startswith(".") and not os.path.islink(os.path.join(dirpath, f)))
         return found
 
 
@@ -164,6 +170,7 @@ def _load(data_dir: Path | str) -> Dataset:
     _load_plans(reader, data)
     _load_kind(reader, data, "compilations", Compilation, data.compilations)
     _check_root_entries(reader, root)
+    _check_symlinks(reader, root)
 
     data.problems.extend(reader.problems)
     data.problems.extend(check_dataset(data))
@@ -219,7 +226,7 @@ def _load_kind(reader: _Reader, data: Dataset, kind: str, model: type[R],
 def _attach_body(reader: _Reader, path: Path, record: Experience,
                  src: Source | None) -> Experience | None:
     md = path.with_suffix(".md")
-    has_md = md.is_file()
+    has_md = md.is_file() and not md.is_symlink()  # a symlink is reported, never read
     body = getattr(record, "body", None)
     if body is not None and has_md:
         assert src is not None
@@ -286,3 +293,13 @@ def _check_root_entries(reader: _Reader, root: Path) -> None:
             reader.display(entry), 1, 1, "这个文件或文件夹不会被使用。数据目录中只能有 program.yml、"
             "taxonomy.yml 以及 sites、experiences、plans、compilations、media 文件夹。",
             Severity.WARNING))
+
+
+def _check_symlinks(reader: _Reader, root: Path) -> None:
+    """No symbolic links anywhere in the data folder: a link would publish whatever it
+    points at (files outside the data, other users' folders) as if it were data."""
+    for link in symlinks_below(root):
+        what = "文件夹" if link.is_dir() else "文件"
+        reader.problems.append(Problem(
+            reader.display(link), 1, 1, f"这个{what}是符号链接（快捷方式），不会被读取。数据目录中只能放真实的"
+            f"文件和文件夹：请把它指向的{what}本身复制到这里，再删除这个链接。"))

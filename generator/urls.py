@@ -7,6 +7,8 @@ Facet folders use an underscore (``by_category``), which ids cannot contain.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 HOME = ""
 SITES = "sites/"
 EXPERIENCES = "experiences/"
@@ -90,7 +92,13 @@ def paged(url: str, number: int) -> str:
 
 
 def media(relative: str) -> str:
+    """The output file of a media file."""
     return f"media/{relative}"
+
+
+def media_href(relative: str) -> str:
+    """The URL of a media file: names with spaces, “#”, “?” or “%” percent-encoded."""
+    return "media/" + quote(relative, safe="/")
 
 
 def source_of(url: str) -> str:

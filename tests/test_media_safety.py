@@ -1,0 +1,181 @@
+"""Only real images are media, and nothing in the data folder is a symbolic link (SPEC §5).
+
+Every case is caught by ``validate`` with the file and line of the reference, before any
+build; the counterpart (a good photo with an awkward name) is published with a working link.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from conftest import copy_minimal, run_showcase
+from PIL import Image
+from test_site_support import build_ok
+
+from generator import dataset
+from generator.mediacheck import MAX_PIXELS
+
+SITE = "sites/2024/chengnan-taohua-cun.yml"
+PHOTO_LINE = 81  # "  - file: photos/taohua-dangri.jpg"
+EXPERIENCE = "experiences/2024/taohua-jifen-guanli"
+
+
+def refer_to(data: Path, name: str) -> None:
+    site = data / SITE
+    text = site.read_text(encoding="utf-8")
+    assert "file: photos/taohua-dangri.jpg" in text
+    site.write_text(text.replace("file: photos/taohua-dangri.jpg", f'file: "{name}"'),
+                    encoding="utf-8")
+
+
+def errors_of(data: Path) -> list[str]:
+    return [str(p) for p in dataset.load(data).errors]
+
+
+def jpeg_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (30, 30, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width``×``height`` pixels (a decompression bomb's
+    calling card: Pillow reads the size before any pixel)."""
+    raw = png_bytes((1, 1))
+    ihdr_at = raw.index(b"IHDR")
+    body = struct.pack(">II", width, height) + raw[ihdr_at + 12: ihdr_at + 17]
+    chunk = b"IHDR" + body
+    crc = struct.pack(">I", zlib.crc32(chunk) & 0xFFFFFFFF)
+    return raw[:ihdr_at] + chunk + crc + raw[ihdr_at + 21:]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("photos/page.md", b"<script>alert(1)</script>\n", "不是照片"),
+    ("photos/page.html", b"<html><script>alert(1)</script></html>", "不是照片"),
+    ("photos/logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "不是照片"),
+    ("photos/notes.jpg", b"just some text, renamed to .jpg\n", "内容不是图片"),
+    ("photos/really-png.jpg", None, "扩展名与内容不符"),
+    ("photos/truncated.jpg", None, "无法作为图片打开"),
+    ("photos/bomb.png", None, "太大"),
+    ("photos/a?b.jpg", None, "Windows 不允许的字符"),
+    ("photos/missing.jpg", False, "找不到照片文件"),
+], ids=["markdown", "html", "svg", "text-as-jpg", "png-as-jpg", "truncated", "bomb",
+        "windows-name", "missing"])
+def test_a_photo_must_be_a_real_image(tmp_path: Path, name: str, content: bytes | bool | None,
+                                      expected: str) -> None:
+    data = copy_minimal(tmp_path)
+    if content is None:
+        content = {"photos/really-png.jpg": png_bytes(),
+                   "photos/truncated.jpg": jpeg_bytes((400, 300))[:600],
+                   "photos/bomb.png": png_claiming(40_000, 40_000),
+                   "photos/a?b.jpg": jpeg_bytes()}[name]
+    if content is not False:
+        assert isinstance(content, bytes)
+        (data / "media" / name).write_bytes(content)
+    refer_to(data, name)
+    errors = errors_of(data)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"minimal/{SITE}:{PHOTO_LINE}:"), errors[0]
+    assert expected in errors[0], errors[0]
+    result = run_showcase("build", "--data", str(data), "--out", str(tmp_path / "site"),
+                          "--no-pdf")
+    assert result.returncode == 1 and not (tmp_path / "site").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_the_bomb_would_really_exceed_the_cap() -> None:
+    raw = png_claiming(40_000, 40_000)
+    width, height = struct.unpack(">II", raw[16:24])
+    assert width * height > MAX_PIXELS and len(raw) < 200
+
+
+def _link(link: Path, target: Path) -> None:
+    link.symlink_to(target, target_is_directory=target.is_dir())
+
+
+@pytest.mark.parametrize("position", ["media folder", "sub-folder", "photo file"])
+def test_a_symlink_anywhere_on_a_photo_path_is_refused(tmp_path: Path, position: str) -> None:
+    data = copy_minimal(tmp_path)
+    outside = tmp_path / "outside"
+    (outside / "photos").mkdir(parents=True)
+    (outside / "photos" / "taohua-dangri.jpg").write_bytes(jpeg_bytes())
+    media = data / "media"
+    if position == "media folder":
+        os.rename(media, tmp_path / "old-media")
+        _link(media, outside)
+    elif position == "sub-folder":
+        os.rename(media / "photos", tmp_path / "old-photos")
+        _link(media / "photos", outside / "photos")
+    else:
+        (media / "photos" / "taohua-dangri.jpg").unlink()
+        _link(media / "photos" / "taohua-dangri.jpg", outside / "photos" / "taohua-dangri.jpg")
+    errors = errors_of(data)
+    assert any(e.startswith(f"minimal/{SITE}:{PHOTO_LINE}:") and "符号链接" in e
+               for e in errors), errors
+    assert any("符号链接" in e and not e.startswith(f"minimal/{SITE}") for e in errors), errors
+
+
+@pytest.mark.parametrize("position", ["site file", "site folder", "experience body",
+                                      "program.yml", "sites folder", "unused media file"])
+def test_a_symlink_in_the_data_folder_is_a_located_error(tmp_path: Path, position: str) -> None:
+    data = copy_minimal(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if position == "site file":
+        target = outside / "linked-site.yml"
+        target.write_text((data / SITE).read_text(encoding="utf-8"), encoding="utf-8")
+        link, shown = data / "sites" / "2024" / "linked-site.yml", "sites/2024/linked-site.yml"
+    elif position == "site folder":
+        (outside / "more").mkdir()
+        target, link, shown = outside / "more", data / "sites" / "more", "sites/more"
+    elif position == "experience body":
+        md = data / f"{EXPERIENCE}.md"
+        target = outside / "body.md"
+        target.write_text("# 正文\n\n在数据目录之外的正文。\n", encoding="utf-8")
+        md.unlink()
+        link, shown = md, f"{EXPERIENCE}.md"
+    elif position == "program.yml":
+        target = outside / "program.yml"
+        target.write_bytes((data / "program.yml").read_bytes())
+        (data / "program.yml").unlink()
+        link, shown = data / "program.yml", "program.yml"
+    elif position == "sites folder":
+        os.rename(data / "sites", outside / "sites")
+        target, link, shown = outside / "sites", data / "sites", "sites"
+    else:
+        target = outside / "secret.jpg"
+        target.write_bytes(jpeg_bytes())
+        link, shown = data / "media" / "secret.jpg", "media/secret.jpg"
+    _link(link, target)
+    errors = errors_of(data)
+    assert f"minimal/{shown}:1:1: error: " in "\n".join(errors), errors
+    assert any(e.startswith(f"minimal/{shown}:1:1:") and "符号链接" in e for e in errors), errors
+
+
+def test_a_photo_name_with_spaces_and_hash_gets_a_working_link(tmp_path: Path) -> None:
+    data = copy_minimal(tmp_path)
+    name = "photos/党日 活动 #1 100%.jpg"
+    (data / "media" / name).write_bytes(jpeg_bytes())
+    refer_to(data, name)
+    assert errors_of(data) == []
+    site = build_ok(data, tmp_path / "site")
+    page = (site / "sites" / "chengnan-taohua-cun" / "index.html").read_text(encoding="utf-8")
+    srcs = [part.split('"', 1)[0] for part in page.split('src="')[1:]]
+    photos = [s for s in srcs if "media/" in s]
+    assert photos, srcs
+    for src in photos:
+        assert " " not in src and "#" not in src, src
+        target = (site / "sites" / "chengnan-taohua-cun" / unquote(src)).resolve()
+        assert target.is_file(), src
