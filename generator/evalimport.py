@@ -8,7 +8,9 @@ means nothing is applied. :func:`new_texts` makes the new file contents with :mo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,12 +240,43 @@ def new_texts(plan: ImportPlan) -> dict[Path, tuple[bytes, bytes]]:
     return out
 
 
+class WriteFailed(Exception):
+    """Applying the import failed; every file is as it was before (Chinese message)."""
+
+
 def write_all(texts: dict[Path, tuple[bytes, bytes]], *, new: bool = True) -> None:
-    """Write the new (or, with ``new=False``, restore the old) bytes of every file."""
-    for path, (old, updated) in texts.items():
-        tmp = path.with_name(f".{path.name}.import-tmp")  # hidden: the loader skips it
-        tmp.write_bytes(updated if new else old)
-        tmp.replace(path)
+    """Replace every file's bytes with the new (or, with ``new=False``, the old) ones: all
+    files or none. Every content is first written beside its file (hidden, so the loader
+    skips it), then all are renamed over the originals; if anything fails on the way, the
+    files already replaced get their previous bytes back and :class:`WriteFailed` says so."""
+    staged: list[tuple[Path, Path]] = []
+    replaced: list[Path] = []
+    try:
+        for path, (old, updated) in texts.items():
+            tmp = path.with_name(f".{path.name}.import-tmp")
+            tmp.write_bytes(updated if new else old)
+            staged.append((tmp, path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            replaced.append(path)
+    except OSError as exc:
+        for tmp, _path in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        unrestored = []
+        for path in replaced:
+            old, updated = texts[path]
+            try:
+                path.write_bytes(old if new else updated)
+            except OSError:
+                unrestored.append(str(path))
+        where = exc.filename or "数据目录"
+        message = f"写入 {where} 时出错（{exc.strerror or type(exc).__name__}），"
+        if unrestored:
+            message += f"以下文件未能恢复，请用 git 恢复：{'、'.join(unrestored)}。"
+        else:
+            message += "所有文件都已保持原样，没有写入任何内容。请检查文件是否被其他程序占用或设为只读，然后重试。"
+        raise WriteFailed(message) from None
 
 
 def result_label(result: str) -> str:

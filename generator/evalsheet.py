@@ -60,24 +60,84 @@ def _norm_header(value: Any) -> str:
 _ALIASES = {alias.lower(): name for name, aliases in HEADERS.items() for alias in aliases}
 
 
-def read_sheet(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
-    """The filled-in rows as (row number, {column name: cell value}), and header problems."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+# Limits checked before and while reading: an evaluation sheet has a few hundred rows; a
+# workbook far beyond these is a mistake or an attack (a zip that expands to gigabytes).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2_000
+MAX_ROWS = 20_000
+MAX_COLUMNS = 64
+_REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+_NOT_A_WORKBOOK = ("{path} 不是 Excel 工作簿（.xlsx）。如果是 .xls、.et 或 .csv 文件，请用 Excel 或 WPS "
+                   "打开后“另存为”Excel 工作簿（*.xlsx）。")
 
+
+def _precheck(path: Path) -> None:
+    """Refuse what is not a plausible .xlsx before any XML is parsed: fast and in bounded
+    memory, whatever the file claims."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        size = path.stat().st_size
     except FileNotFoundError:
         raise WorkbookError(f"找不到文件 {path}。") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise WorkbookError(
-            f"{path} 不是 Excel 工作簿（.xlsx）。如果是 .xls、.et 或 .csv 文件，请用 Excel 或 WPS "
-            "打开后“另存为”Excel 工作簿（*.xlsx）。") from None
+    except OSError as exc:
+        raise WorkbookError(f"无法读取 {path}（{exc.strerror}）。") from None
+    if path.is_dir():
+        raise WorkbookError(f"{path} 是一个文件夹，请写出工作簿的文件名。")
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(f"{path} 太大（{size // (1024 * 1024)} MB）。考评结果表通常只有几十 KB，"
+                            "请只保留“考评结果”工作表后另存为新文件再导入。")
     try:
-        sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
-        grid = [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise WorkbookError(_NOT_A_WORKBOOK.format(path=path)) from None
+    names = {e.filename for e in entries}
+    if len(entries) > MAX_ZIP_ENTRIES or any(part not in names for part in _REQUIRED_PARTS):
+        raise WorkbookError(_NOT_A_WORKBOOK.format(path=path))
+    expanded = sum(e.file_size for e in entries)
+    if expanded > MAX_UNCOMPRESSED_BYTES:
+        raise WorkbookError(f"{path} 解压后过大（{expanded // (1024 * 1024)} MB，上限 "
+                            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB），可能已损坏或不是正常的考评结果表。"
+                            "请把数据复制到 showcase export --template 生成的模板中再导入。")
+
+
+def read_sheet(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
+    """The filled-in rows as (row number, {column name: cell value}), and problems of the
+    header or of cells that cannot be taken as typed (formulas)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    _precheck(path)
+    formulas: list[tuple[int, int, str]] = []  # (row, column, formula text)
+    grid: list[list[Any]] = []
+    try:
+        # data_only=False: a formula cell shows as a formula, never as a silently missing
+        # value (openpyxl does not compute formulas, and WPS often stores no cached value).
+        workbook = load_workbook(path, read_only=True, data_only=False)
+        try:
+            sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames \
+                else workbook.worksheets[0]
+            for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+                if number > MAX_ROWS:
+                    raise WorkbookError(f"{path} 的工作表超过 {MAX_ROWS} 行（含空行）。请删除多余的行，"
+                                        "或把考评结果复制到新的模板中再导入。")
+                values = []
+                for col, cell in enumerate(row, start=1):
+                    value = getattr(cell, "value", None)
+                    if getattr(cell, "data_type", None) == "f":
+                        formulas.append((number, col, str(value)))
+                        value = None
+                    values.append(value)
+                grid.append(values)
+        finally:
+            workbook.close()
+    except WorkbookError:
+        raise
+    except Exception:  # openpyxl on a damaged file: KeyError, XML errors, TypeError, ...
+        raise WorkbookError(f"{path} 已损坏，无法读取（工作簿内部的数据不完整或格式有误）。请用 Excel 或 WPS "
+                            "打开后另存为新的 .xlsx 文件，再导入。") from None
+    if not grid:
+        grid = [[]]
 
     header_at = next((i for i, r in enumerate(grid[:HEADER_SEARCH_ROWS])
                       if any(_ALIASES.get(_norm_header(c)) == "year" for c in r)), None)
@@ -106,13 +166,20 @@ def read_sheet(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowPr
     for need in ("year", "result"):
         if need not in present:
             problems.append(RowProblem(header_at + 1, f"缺少“{HEADERS[need][0]}”列。"))
+    for row, col, formula in formulas:
+        if row - 1 <= header_at or col - 1 not in columns:
+            continue
+        header = grid[header_at][col - 1]
+        problems.append(RowProblem(row, (
+            f"“{header}”列（单元格 {get_column_letter(col)}{row}）是公式“{formula[:40]}”，不会导入。"
+            "请把公式换成它的结果：选中这些单元格 → 复制 → 选择性粘贴 → 数值。")))
     rows = []
     for offset, values in enumerate(grid[header_at + 1:], start=header_at + 2):
         cells = {columns[i]: v for i, v in enumerate(values)
                  if i in columns and not (isinstance(v, str) and not v.strip()) and v is not None}
         if cells:
             rows.append((offset, cells))
-    return rows, problems
+    return rows, sorted(problems)
 
 
 # ---------------------------------------------------------------- typing one row

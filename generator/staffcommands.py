@@ -19,7 +19,7 @@ from rich.table import Table
 
 from . import dataset as dataset_mod
 from .dataset import Dataset
-from .evalimport import ImportPlan, new_texts, plan_import, result_label, write_all
+from .evalimport import ImportPlan, WriteFailed, new_texts, plan_import, result_label, write_all
 from .evalsheet import WorkbookError, read_sheet
 from .facts import derive
 from .roundtrip import SpliceError
@@ -142,7 +142,7 @@ def import_evaluations(file: str, data: Dataset, data_dir: str, as_of: dt.date,
     if problems:
         for p in problems:
             click.echo(p.render(file), err=True)
-        return _fail("表头有问题，没有导入任何内容。")
+        return _fail("工作簿有问题（见上），没有导入任何内容。")
     plan = plan_import(data, rows, as_of)
     if plan.problems:
         for p in plan.problems:
@@ -164,10 +164,16 @@ def import_evaluations(file: str, data: Dataset, data_dir: str, as_of: dt.date,
         texts = new_texts(plan)
     except SpliceError as exc:
         return _fail(f"{exc} 没有写入任何内容。")
-    write_all(texts)
+    try:
+        write_all(texts)
+    except WriteFailed as exc:
+        return _fail(str(exc))
     after = dataset_mod.load(Path(data_dir))
     if not after.ok:  # must not happen: every rule was checked before writing
-        write_all(texts, new=False)
+        try:
+            write_all(texts, new=False)
+        except WriteFailed as exc:
+            return _fail(str(exc))
         for problem in after.errors:
             click.echo(str(problem), err=True)
         return _fail("写入后数据检查未通过，已恢复原文件。")
