@@ -64,11 +64,20 @@ def _check_taxonomy(data: Dataset) -> list[Problem]:
     src = data.source("taxonomy", "taxonomy")
     problems = []
     for section in ("categories", "units", "themes"):
+        seen: dict[str, str] = {}
         for key in _get(tax, section) or {}:
             if not KEY_RE.match(key):
                 problems.append(src.problem(
                     (section, key), f"键“{key}”只能由英文字母、数字、下划线和连字符组成，"
                     "例如 social_group；中文名称请写在 name 中。", key=True))
+            elif key.lower() in seen:
+                first = seen[key.lower()]
+                line = src.doc.mark((section, first), key=True).line
+                problems.append(src.problem(
+                    (section, key), f"键“{key}”与第 {line} 行的“{first}”只有大小写不同：网页地址和"
+                    "文件夹在 Windows、macOS 上会互相覆盖。请改用不同的键（建议全部小写）。", key=True))
+            else:
+                seen[key.lower()] = key
     return problems
 
 

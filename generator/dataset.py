@@ -20,7 +20,8 @@ from .mediacheck import symlinks_below
 from .problems import Problem, Severity
 from .records import Compilation, Experience, Plan, Program, Site, Taxonomy
 from .schemacheck import check_document
-from .yamlsource import Loc, YamlDoc, decode, parse
+from .textcheck import nesting_problem
+from .yamlsource import Loc, YamlDoc, decode, parse, raw_character_problems
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -246,10 +247,16 @@ def _attach_body(reader: _Reader, path: Path, record: Experience,
     except OSError as exc:
         reader.problems.append(Problem(reader.display(md), 1, 1, f"无法读取文件（{exc.strerror}）。"))
         return record
-    text, problems = decode(raw, reader.display(md))
+    shown = reader.display(md)
+    text, problems = decode(raw, shown)
     reader.problems.extend(problems)
     if text is None:
         return record
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader.problems.extend(raw_character_problems(text, shown))
+    nesting = nesting_problem(text)
+    if nesting is not None:
+        reader.problems.append(Problem(shown, nesting[0], 1, f"正文中的{nesting[1]}"))
     return record.model_copy(update={"body": text})
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .fieldtypes import MAX_YEAR, MIN_YEAR
 from .schemacheck import suggest
+from .textcheck import printable
 
 SHEET_NAME = "考评结果"
 # Column headers as written in the template, then the other spellings accepted.
@@ -42,7 +43,7 @@ class RowProblem:
     message: str
 
     def render(self, file: str) -> str:
-        return f"{file}:第 {self.row} 行：{self.message}"
+        return printable(f"{file}:第 {self.row} 行：{self.message}")
 
 
 class WorkbookError(Exception):

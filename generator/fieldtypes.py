@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
+
+from .textcheck import nesting_problem
 
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
@@ -95,7 +99,34 @@ Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 # Free text: any scalar is taken exactly as typed (YAML never reinterprets it).
 Text = Annotated[str, BeforeValidator(_text)]
 RequiredText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
-Markdown = Annotated[str, BeforeValidator(_text), Field(json_schema_extra={"format": "markdown"})]
+def _nesting(value: str) -> str:
+    problem = nesting_problem(value)
+    if problem:
+        raise _fail(problem[1])
+    return value
+
+
+class MarkdownText:
+    """Marks a field as record Markdown (rendered on pages; hidden markup stripped from
+    plain-text outputs)."""
+
+
+Markdown = Annotated[str, BeforeValidator(_text), AfterValidator(_nesting),
+                     Field(json_schema_extra={"format": "markdown"}), MarkdownText]
+RequiredMarkdown = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank),
+                             AfterValidator(_nesting),
+                             Field(json_schema_extra={"format": "markdown"}), MarkdownText]
+
+
+def _markdown_type(annotation: Any) -> bool:
+    if MarkdownText in getattr(annotation, "__metadata__", ()):
+        return True
+    return any(_markdown_type(arg) for arg in typing.get_args(annotation))
+
+
+def is_markdown(info: FieldInfo) -> bool:
+    """Whether a model field (possibly Optional) holds record Markdown."""
+    return MarkdownText in info.metadata or _markdown_type(info.annotation)
 Key = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"

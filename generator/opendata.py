@@ -12,6 +12,7 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,19 +22,31 @@ from .audience import Audience, is_private
 from .dataset import Dataset
 from .duties import experience_unit
 from .facts import Facts
+from .fieldtypes import is_markdown
 from .formula_guard import csv_cell
 from .lifecycle import STATUS_LABELS
-from .richtext import plain_text
+from .richtext import plain_text, strip_hidden_markup
+
+
+@cache
+def _markdown_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, info in model.model_fields.items()
+                     if is_markdown(info))
 
 
 def dump(record: BaseModel, audience: Audience) -> dict[str, Any]:
-    """The record's fields as JSON values; private ones omitted unless internal."""
+    """The record's fields as JSON values; private ones omitted unless internal; record
+    Markdown without the hidden markup that pages never show."""
     out: dict[str, Any] = {}
     model = type(record)
+    markdown = _markdown_fields(model)
     for name in model.model_fields:
         if audience == "public" and is_private(model, name):
             continue
-        out[name] = _json_value(getattr(record, name), audience)
+        value = getattr(record, name)
+        if name in markdown and isinstance(value, str):
+            value = strip_hidden_markup(value)
+        out[name] = _json_value(value, audience)
     return out
 
 
@@ -145,7 +158,7 @@ def experiences_csv(data: Dataset, base_url: str) -> str:
             e.date.isoformat() if e.date else None, unit,
             tax.units[unit].name if unit in tax.units else None, e.author, e.promoted,
             "；".join(e.themes), "；".join(tax.themes[t].name for t in e.themes),
-            "；".join(e.sites), e.summary,
+            "；".join(e.sites), strip_hidden_markup(e.summary),
         ])
     return _csv(header, rows)
 

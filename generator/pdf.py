@@ -36,7 +36,7 @@ from .compilation import DEFAULT_ORDER, select_experiences
 from .dataset import Dataset
 from .duties import experience_unit
 from .records import PROMOTED_LABELS, Compilation, Experience
-from .richtext import markdown_html
+from .richtext import markdown_html, plain_text
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +313,7 @@ def _chapter_context(data: Dataset, ident: str, index: int) -> dict[str, Any]:
         "year": exp.year,
         "date": exp.date,
         "promoted": PROMOTED_LABELS.get(exp.promoted) if exp.promoted else None,
-        "summary": exp.summary,
+        "summary": plain_text(exp.summary),
         "body": _body_html(exp.body),
         "photos": photos,
     }

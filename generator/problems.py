@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .textcheck import printable
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -25,6 +27,11 @@ class Problem:
     col: int
     message: str
     severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        # Messages and paths quote what users wrote: never let it drive the terminal.
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .fieldtypes import Date, Flag, Key, Listed, Markdown, RequiredText, Text, Year
+from .fieldtypes import Date, Flag, Key, Listed, Markdown, RequiredMarkdown, RequiredText, Text, Year
 
 # Marks a field "public: no" (SPEC §2): it exists only in an internal build. The public view
 # (audience.py) drops every field carrying this marker, wherever it is nested.
@@ -199,7 +199,7 @@ class Experience(Record):
     year: Year = Field(title="年度")
     themes: Annotated[list[ThemeKey], Listed] = Field(min_length=1, title="主题",
                                                       description="taxonomy.yml 中 themes 的键")
-    summary: RequiredText = Field(title="摘要")
+    summary: RequiredMarkdown = Field(title="摘要")
     author: RequiredText = Field(title="报送单位")
     unit: UnitKey | None = Field(None, title="管理单位", description="默认取第一个示范点的管理单位")
     date: Date | None = Field(None, title="日期", description="YYYY-MM-DD")

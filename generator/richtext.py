@@ -126,3 +126,21 @@ def plain_text(text: str | None) -> str:
         return ""
     stripped = re.sub(r"<[^>]*>", "", str(markdown_html(text)))
     return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+
+
+_HIDDEN_ELEMENT = re.compile(r"<(script|style|template|iframe|object|noscript)\b.*?(</\1\s*>|\Z)",
+                             re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
+# Raw HTML tags (not CommonMark autolinks such as <https://…>, which are text to readers).
+_RAW_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>|<![A-Za-z][^<>]*>|<\?.*?\?>", re.S)
+
+
+def strip_hidden_markup(text: str) -> str:
+    """Record Markdown as readers see it, for plain-text outputs (open data): HTML comments,
+    script-like elements and raw HTML tags removed. Pages never show them (the renderer drops
+    raw HTML), so JSON and CSV must not publish them either."""
+    if "<" not in text:
+        return text
+    text = _COMMENT.sub("", text)
+    text = _HIDDEN_ELEMENT.sub("", text)
+    return _RAW_TAG.sub("", text)

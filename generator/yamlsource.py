@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .problems import Problem
+from .textcheck import BAD_CHARACTER, character_problem
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -27,6 +28,7 @@ Loc = tuple[str | int, ...]
 _PARSER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _STD_TAG = "tag:yaml.org,2002:"
+bad_character = BAD_CHARACTER.search
 
 
 class Mark(NamedTuple):
@@ -154,6 +156,8 @@ _YAML_HINTS: list[tuple[str, str]] = [
     ("while scanning a tag", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，请把整段文字用引号括起来。"),
     ("while parsing a tag", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，请把整段文字用引号括起来。"),
     ("hexdecimal", "双引号中的反斜杠“\\”被当成转义符。请改用单引号，或把“\\”写成“\\\\”。"),
+    ("invalid Unicode character escape", "双引号中的“\\u”转义写出了一个不完整的字符（代理项），"
+     "请删除它，或改用单引号。"),
     ("found unexpected document indicator", "单独一行的“---”或“...”在 YAML 中表示文件分隔，"
      "不能出现在引号里的文字中：请删除它，或把这段文字改写为“|”块文本。"),
     ("did not find expected whitespace or line break", "“!”、“&”或“*”后面的写法有误。"
@@ -203,6 +207,36 @@ def _problem_from_yaml_error(exc: yaml.YAMLError, text: str, path: str) -> Probl
     return Problem(path, mark.line + 1, mark.column + 1, _translate(exc))
 
 
+def raw_character_problems(text: str, path: str, limit: int = 20) -> list[Problem]:
+    """Refused characters typed as they are, anywhere in the file (comments included: a bidi
+    override there can make the file read differently from what it is). Carriage returns
+    are line ends. Each is reported exactly where it is."""
+    problems: list[Problem] = []
+    for m in BAD_CHARACTER.finditer(text):
+        if m.group() == "\r":
+            continue
+        found = character_problem(m.group())
+        assert found is not None
+        at = m.start()
+        line_start = text.rfind("\n", 0, at) + 1
+        problems.append(Problem(path, text.count("\n", 0, at) + 1, at - line_start + 1, found[1]))
+        if len(problems) >= limit:
+            break
+    return problems
+
+
+def _character_problem(ev: Any, text: str, path: str) -> Problem:
+    """Where a refused character is: exactly, when it was typed as is; else the value."""
+    found = character_problem(ev.value)
+    assert found is not None
+    index, message = found
+    at = text.find(ev.value[index], ev.start_mark.index, ev.end_mark.index)
+    if at < 0:  # written as an escape (\x01) inside double quotes
+        return Problem(path, ev.start_mark.line + 1, ev.start_mark.column + 1, message)
+    line_start = text.rfind("\n", 0, at) + 1
+    return Problem(path, text.count("\n", 0, at) + 1, at - line_start + 1, message)
+
+
 class _Frame:
     __slots__ = ("container", "first_lines", "key", "key_mark", "loc")
 
@@ -222,6 +256,9 @@ class _Refused(Exception):
 
 def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML document into plain data with positions, or report why it cannot be."""
+    raw = raw_character_problems(text, path)
+    if raw:
+        return None, raw
     problems: list[Problem] = []
     doc = YamlDoc(data=None)
     key_marks, value_marks = doc.key_marks, doc.value_marks
@@ -265,6 +302,8 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
             top = stack[-1] if stack else None
             in_map = top is not None and top.key is None and type(top.container) is dict
             if cls is scalar_cls:
+                if bad_character(ev.value) is not None:
+                    problems.append(_character_problem(ev, text, path))
                 if in_map:
                     assert top is not None
                     key = ev.value

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from generator.dataset import Dataset, load
 from generator.problems import Problem
+from generator.textcheck import BAD_CHARACTER
 from generator.yamlsource import MAX_DEPTH, YamlDoc, decode, parse
 
 
@@ -95,8 +96,14 @@ def _only_plain_data(value: Any, depth: int = 0) -> None:
 
 # ---------------------------------------------------------------- (c) round trip of safe_dump
 
-keys = st.text(min_size=1, max_size=12).filter(lambda s: s.strip() != "" and s != "<<")
-scalars = st.text(max_size=20)
+# Text that records may hold: no control characters (but tab and newline), surrogates,
+# non-characters or bidi overrides — those are refused and tested on their own below.
+clean_characters = st.characters(exclude_categories=("Cc", "Cs"), include_characters="\t\n",
+                                 exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066"
+                                                    "\u2067\u2068\u2069\ufffe\uffff")
+keys = st.text(clean_characters, min_size=1, max_size=12).filter(
+    lambda s: s.strip() != "" and s != "<<")
+scalars = st.text(clean_characters, max_size=20)
 structures = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4)
@@ -148,6 +155,28 @@ def test_every_key_and_value_has_a_position(value: dict[str, Any]) -> None:
                 walk(item, (*loc, i))
 
     walk(doc.data, ())
+
+
+refused = st.sampled_from([*(chr(c) for c in range(0x20) if chr(c) not in "\t\n"), "\x7f",
+                           *(chr(c) for c in range(0x80, 0xA0)), "\u202a", "\u202e", "\u2066",
+                           "\u2069", "\ufffe", "\uffff"])
+
+
+@settings(max_examples=200, deadline=2000)
+@given(st.text(clean_characters, max_size=8), refused, st.text(clean_characters, max_size=8),
+       st.sampled_from(["name", "summary", "名称"]), st.integers(0, 3))
+def test_a_refused_character_is_a_located_error(before: str, bad: str, after: str, key: str,
+                                                line: int) -> None:
+    """Typed as an escape or as is, in any value: one error at the value (SPEC §5 "Text")."""
+    value = yaml.safe_dump({key: before + bad + after}, allow_unicode=True, width=10_000)
+    text = "a: 1\n" * line + value
+    doc, problems = parse(text, "f.yml")
+    assert doc is None
+    assert problems, text
+    mine = [p for p in problems if "字符" in p.message]
+    assert mine, [p.message for p in problems]
+    assert all(p.line >= line + 1 for p in mine), (text, problems)
+    assert all(BAD_CHARACTER.search(p.message) is None for p in problems)
 
 
 def test_plain_empty_and_null_become_none_quoted_stay_text() -> None:
