@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.audience import view  # noqa: E402
-from generator.dataset import load  # noqa: E402
-from generator.pdf import render_compilation  # noqa: E402
+from generator.data.loader import load  # noqa: E402
+from generator.pdf.render import render_compilation  # noqa: E402
+from generator.rules.audience import view  # noqa: E402
 
 PHOTOS = ROOT / "tests" / "fixtures" / "pdf" / "media" / "photos"
 

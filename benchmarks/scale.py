@@ -32,9 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import synthesise  # noqa: E402
 
-from generator import dataset, gcpause, searchindex  # noqa: E402
-from generator.facts import derive  # noqa: E402
-from generator.sitegen import Options, generate  # noqa: E402
+from generator.base import gcpause  # noqa: E402
+from generator.data import loader  # noqa: E402
+from generator.rules.facts import derive  # noqa: E402
+from generator.site import searchindex  # noqa: E402
+from generator.site.sitegen import Options, generate  # noqa: E402
 
 AS_OF = "2026-11-28"
 
@@ -64,7 +66,7 @@ def generator_phase(data_dir: Path) -> tuple[float, int]:
     """Seconds for load + facts + page generation in-process, and the number of pages."""
     start = time.perf_counter()
     with gcpause.paused():  # as the plugin runs it
-        data = dataset.load(data_dir)
+        data = loader.load(data_dir)
         facts = derive(data, dt.date.fromisoformat(AS_OF))
         site = generate(data, facts, Options())
     return time.perf_counter() - start, sum(1 for p in site.pages if p.endswith(".md"))

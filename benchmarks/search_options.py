@@ -6,7 +6,7 @@
 For every query of ``scale.py``'s QUERIES it measures
 
 * **ours** — the showcase plugin's n-gram index in ``site/search/``: the result set with
-  :func:`generator.searchindex.candidates` (the same algorithm as ``theme/assets/search.js``),
+  :func:`generator.site.searchindex.candidates` (the same algorithm as ``theme/assets/search.js``),
   and in headless Chromium through the real UI (type into ``.md-search__input`` on the home
   page, wait for ``.md-search-result__item``);
 * **Pagefind 1.5.2 extended** (``pip install pagefind-bin-extended==1.5.2``) run on the same
@@ -73,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import AS_OF, QUERIES  # noqa: E402
 from synth import synthesise  # noqa: E402
 
-from generator import searchindex  # noqa: E402
+from generator.site import searchindex  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -100,7 +100,7 @@ def _build_child(kind: str, data_dir: str, out: str, config: str) -> None:
     """Run in a subprocess: build one site, timing the search indexing inside the build."""
     import logging
 
-    from generator.build import BuildSettings, build_site, configure_logging
+    from generator.engines.build import BuildSettings, build_site, configure_logging
 
     configure_logging(False)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -118,7 +118,7 @@ def _build_child(kind: str, data_dir: str, out: str, config: str) -> None:
         setattr(cls, name, wrapper)
 
     if kind == "ours":
-        from generator.mkdocs_plugin import ShowcasePlugin
+        from generator.engines.mkdocs_plugin import ShowcasePlugin
         # on_page_content only extracts the page's text for the index; on_post_build writes it.
         timed(ShowcasePlugin, "on_page_content")
         timed(ShowcasePlugin, "on_post_build")

@@ -1,7 +1,7 @@
 """Rewrite the golden files of the generated site: ``.venv/bin/python tests/regen_golden.py``.
 
 tests/golden/minimal/ holds every Markdown page, open-data file and the feed that
-``generator.sitegen.generate`` makes from tests/fixtures/minimal for a public build,
+``generator.site.sitegen.generate`` makes from tests/fixtures/minimal for a public build,
 tests/golden/minimal-internal/ the same for an internal build, both on a fixed reference
 date with the built-in templates only (no theme/templates overrides, no content/ pages).
 tests/test_site_golden.py compares them with a fresh generation. After a deliberate change
@@ -19,9 +19,9 @@ TESTS = Path(__file__).resolve().parent
 if str(TESTS.parent) not in sys.path:
     sys.path.insert(0, str(TESTS.parent))
 
-from generator import dataset  # noqa: E402
-from generator.facts import derive  # noqa: E402
-from generator.sitegen import Options, generate  # noqa: E402
+from generator.data import loader  # noqa: E402
+from generator.rules.facts import derive  # noqa: E402
+from generator.site.sitegen import Options, generate  # noqa: E402
 
 MINIMAL = TESTS / "fixtures" / "minimal"
 GOLDEN = TESTS / "golden"
@@ -33,7 +33,7 @@ COMMAND = ".venv/bin/python tests/regen_golden.py"
 
 def generated(audience: str) -> dict[str, bytes]:
     """Path -> bytes of every compared file the generator makes for ``audience``."""
-    data = dataset.load(MINIMAL)
+    data = loader.load(MINIMAL)
     if not data.ok:
         raise SystemExit("tests/fixtures/minimal is not valid:\n"
                          + "\n".join(str(p) for p in data.problems))

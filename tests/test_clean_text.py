@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_site_support import build_ok, readable_text
 
-from generator import dataset
-from generator.facts import derive
-from generator.formula_guard import looks_like_formula
-from generator.sitegen import Options, generate
-from generator.spreadsheet import export_workbook
+from generator.base.formula_guard import looks_like_formula
+from generator.data import loader
+from generator.rules.facts import derive
+from generator.site.sitegen import Options, generate
+from generator.staff.spreadsheet import export_workbook
 
 AS_OF = dt.date(2026, 11, 28)
 SITE = "sites/2025/chengnan-hongqi-cun.yml"
@@ -73,7 +73,7 @@ def commented(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     body = exp.with_suffix(".md")
     body.write_text(body.read_text(encoding="utf-8") + f"\n{COMMENT}\n\n{HIDDEN}\n",
                     encoding="utf-8")
-    assert dataset.load(data).ok
+    assert loader.load(data).ok
     site_dir = build_ok(data, root / "site", pdf=True)
     return data, site_dir
 
@@ -141,7 +141,7 @@ def test_any_text_is_either_a_located_error_or_well_formed_output(
         _write(site, "summary", summary)
         _write(exp, "title", title)
         _write(exp, "body", body)
-        data = dataset.load(fuzz_data)
+        data = loader.load(fuzz_data)
     finally:
         for path, raw in originals.items():
             path.write_bytes(raw)

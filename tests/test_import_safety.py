@@ -17,8 +17,10 @@ import openpyxl
 import pytest
 from conftest import FIXTURES, REPO, copy_minimal, run_showcase
 
-from generator import dataset, evalimport, staffcommands
-from generator.evalsheet import MAX_ROWS, TEMPLATE_HEADERS
+from generator.cli import staff as staffcommands
+from generator.data import loader
+from generator.staff import evalimport
+from generator.staff.evalsheet import MAX_ROWS, TEMPLATE_HEADERS
 
 XLSX = FIXTURES / "xlsx"
 AS_OF = "2028-01-15"
@@ -66,7 +68,7 @@ def test_a_write_error_half_way_changes_no_file(tmp_path: Path,
 
     monkeypatch.setattr(evalimport.os, "replace", failing_replace)
     code = staffcommands.import_evaluations(str(XLSX / "three-rows.xlsx"),
-                                            dataset.load(data_dir), str(data_dir),
+                                            loader.load(data_dir), str(data_dir),
                                             dt.date.fromisoformat(AS_OF), True)
     out = capsys.readouterr()
     assert calls["n"] == 2  # it really failed half-way, after one file was replaced
@@ -78,7 +80,7 @@ def test_a_write_error_half_way_changes_no_file(tmp_path: Path,
 def _run_measured(*args: str) -> tuple[subprocess.CompletedProcess[str], float, int]:
     """The CLI in a child that reports its own peak memory (KB) on its last stderr line."""
     code = ("import resource, sys\n"
-            "from generator.cli import main\n"
+            "from generator.cli.main import main\n"
             "try:\n    main(sys.argv[1:], prog_name='showcase')\n"
             "except SystemExit as e:\n    status = e.code\n"
             "sys.stderr.write(f'\\nMAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import INVALID, copy_minimal, run_showcase
 
-from generator.dataset import load
+from generator.data.loader import load
 
 CASES = sorted(p.stem for p in INVALID.glob("*.expect"))
 SUMMARY_TAIL = "。请按提示逐条修改后再运行 showcase validate。"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from generator.lifecycle import SiteState, first_violation, site_state
-from generator.records import Site
+from generator.model.lifecycle import SiteState, first_violation, site_state
+from generator.model.records import Site
 
 
 def make_site(batch: int, *evaluations: tuple[int, str], withdrawn: str | None = None) -> Site:

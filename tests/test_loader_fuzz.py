@@ -13,10 +13,11 @@ from conftest import MINIMAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.dataset import Dataset, load
-from generator.problems import Problem
-from generator.textcheck import BAD_CHARACTER
-from generator.yamlsource import MAX_DEPTH, YamlDoc, decode, parse
+from generator.base.problems import Problem
+from generator.base.textcheck import BAD_CHARACTER
+from generator.data.dataset import Dataset
+from generator.data.loader import load
+from generator.data.yamlsource import MAX_DEPTH, YamlDoc, decode, parse
 
 
 def _read(raw: bytes) -> tuple[YamlDoc | None, list[Problem]]:

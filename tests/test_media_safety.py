@@ -18,8 +18,8 @@ from conftest import copy_minimal, run_showcase
 from PIL import Image
 from test_site_support import build_ok
 
-from generator import dataset
-from generator.mediacheck import MAX_PIXELS
+from generator.data import loader
+from generator.data.mediacheck import MAX_PIXELS
 
 SITE = "sites/2024/chengnan-taohua-cun.yml"
 PHOTO_LINE = 81  # "  - file: photos/taohua-dangri.jpg"
@@ -35,7 +35,7 @@ def refer_to(data: Path, name: str) -> None:
 
 
 def errors_of(data: Path) -> list[str]:
-    return [str(p) for p in dataset.load(data).errors]
+    return [str(p) for p in loader.load(data).errors]
 
 
 def jpeg_bytes(size: tuple[int, int] = (64, 48)) -> bytes:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_site_support import MINIMAL, REPO, build_ok, cli_env, run_cli
 
-from generator import outputs
+from generator.base import outputs
 
 
 def checksum(folder: Path) -> str:

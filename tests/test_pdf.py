@@ -1,4 +1,4 @@
-"""The printed compilations (generator/pdf.py): content, page numbers, fonts, privacy,
+"""The printed compilations (generator/pdf/render.py): content, page numbers, fonts, privacy,
 reproducibility and the missing-font error, checked on the PDF itself with pypdf."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from generator import pdf as pdf_mod
-from generator.audience import view
-from generator.cli import main
-from generator.compilation import select_experiences
-from generator.dataset import Dataset, load
-from generator.pdf import (
+from generator.cli.main import main
+from generator.data.dataset import Dataset
+from generator.data.loader import load
+from generator.model.records import Compilation
+from generator.pdf import render as pdf_mod
+from generator.pdf.render import (
     FontMissingError,
     RenderResult,
     compilation_html,
@@ -27,7 +27,8 @@ from generator.pdf import (
     render_compilation,
     title_lines,
 )
-from generator.records import Compilation
+from generator.rules.audience import view
+from generator.rules.compilation import select_experiences
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pdf"
 COMP = "2025-jingyan-huibian"

@@ -1,4 +1,4 @@
-"""Which experiences a compilation contains, and in what order (generator/compilation.py)."""
+"""Which experiences a compilation contains, and in what order (generator/rules/compilation.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.audience import view
-from generator.compilation import order_experiences, select_experiences
-from generator.dataset import Dataset, load
-from generator.records import Compilation, Selection
+from generator.data.dataset import Dataset
+from generator.data.loader import load
+from generator.model.records import Compilation, Selection
+from generator.rules.audience import view
+from generator.rules.compilation import order_experiences, select_experiences
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pdf"
 

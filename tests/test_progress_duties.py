@@ -7,12 +7,12 @@ from typing import Any
 
 from conftest import MINIMAL
 
-from generator.dataset import load
-from generator.duties import district_duties, experience_unit
-from generator.facts import derive
-from generator.lifecycle import site_state
-from generator.progress import plan_progress
-from generator.records import Experience, Plan, Site, Taxonomy
+from generator.data.loader import load
+from generator.model.lifecycle import site_state
+from generator.model.records import Experience, Plan, Site, Taxonomy
+from generator.rules.duties import district_duties, experience_unit
+from generator.rules.facts import derive
+from generator.rules.progress import plan_progress
 
 CATEGORIES = ["rural", "community", "organ", "school", "enterprise", "intermediary",
               "social_group"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator import dataset
+from generator.data import loader
 
 MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
@@ -14,7 +14,7 @@ def test_scalar_values_of_list_fields_become_one_item_lists(tmp_path: Path) -> N
     """`themes: grid` means `themes: [grid]`: a single value is never refused or dropped."""
     data_dir = tmp_path / "minimal"
     shutil.copytree(MINIMAL, data_dir)
-    before = dataset.load(data_dir)
+    before = loader.load(data_dir)
     site_id = sorted(before.sites)[0]
     theme = next(iter(before.taxonomy.themes))  # type: ignore[union-attr]
     (data_dir / "experiences" / "single.yml").write_text(
@@ -22,7 +22,7 @@ def test_scalar_values_of_list_fields_become_one_item_lists(tmp_path: Path) -> N
         "summary: 摘要\nauthor: 某单位\ntags: 单个标签\nbody: 正文\n", encoding="utf-8")
     (data_dir / "compilations" / "single.yml").write_text(
         f"title: 汇编\nselect:\n  years: 2025\n  themes: {theme}\norder: date\n", encoding="utf-8")
-    data = dataset.load(data_dir)
+    data = loader.load(data_dir)
     assert data.ok, [str(p) for p in data.problems]
     exp = data.experiences["single"]
     assert exp.sites == [site_id] and exp.themes == [theme] and exp.tags == ["单个标签"]
@@ -33,10 +33,10 @@ def test_scalar_values_of_list_fields_become_one_item_lists(tmp_path: Path) -> N
 def test_committed_editor_schemas_are_up_to_date(tmp_path: Path) -> None:
     """schemas/ (used by VS Code through .vscode/settings.json) is what `showcase schema`
     writes for the sample data; regenerate with `.venv/bin/showcase schema`."""
-    from generator.editorschema import write_schemas
+    from generator.staff.editorschema import write_schemas
 
     root = MINIMAL.parent.parent.parent
-    data = dataset.load(root / "sites_data")
+    data = loader.load(root / "sites_data")
     written = write_schemas(tmp_path, data.taxonomy, sorted(data.sites))
     for path in written:
         committed = root / "schemas" / path.name

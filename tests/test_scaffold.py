@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_minimal, run_showcase
 
-from generator.fieldtypes import ID_RE
-from generator.scaffold import PLACEHOLDER_MARK, pinyin_id, scalar, short_org_name, unique_id
-from generator.yamlsource import parse
+from generator.data.yamlsource import parse
+from generator.model.fieldtypes import ID_RE
+from generator.staff.scaffold import PLACEHOLDER_MARK, pinyin_id, scalar, short_org_name, unique_id
 
 
 def _created(result: subprocess.CompletedProcess[str]) -> Path:

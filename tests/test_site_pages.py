@@ -78,7 +78,7 @@ def site_records(data: Path) -> dict[str, dict[str, Any]]:
 
 
 def expected_status(record: dict[str, Any]) -> str:
-    """SPEC §2 "Lifecycle", restated independently of generator.lifecycle."""
+    """SPEC §2 "Lifecycle", restated independently of generator.model.lifecycle."""
     if record.get("withdrawn"):
         return "withdrawn"
     evaluations = sorted(record.get("evaluations") or [], key=lambda e: int(e["year"]))

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from conftest import FIXTURES, MINIMAL, REPO, copy_minimal, run_showcase
 
-from generator.evalsheet import TEMPLATE_HEADERS
-from generator.roundtrip import SpliceError, append_entries
+from generator.staff.evalsheet import TEMPLATE_HEADERS
+from generator.staff.roundtrip import SpliceError, append_entries
 
 XLSX = FIXTURES / "xlsx"
 AS_OF = "2028-01-15"

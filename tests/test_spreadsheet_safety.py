@@ -14,10 +14,10 @@ from conftest import copy_minimal
 from openpyxl import load_workbook
 from test_site_support import run_cli
 
-from generator import dataset
-from generator.facts import derive
-from generator.formula_guard import FORMULA_PREFIXES, csv_cell, looks_like_formula
-from generator.sitegen import Options, generate
+from generator.base.formula_guard import FORMULA_PREFIXES, csv_cell, looks_like_formula
+from generator.data import loader
+from generator.rules.facts import derive
+from generator.site.sitegen import Options, generate
 
 SITE = "sites/2025/chengnan-hongqi-cun.yml"
 EXPERIENCE = "experiences/2025/hexi-lianmeng-gongjian.yml"
@@ -47,7 +47,7 @@ def hostile(tmp_path: Path) -> Path:
     _set(data / EXPERIENCE, "title", TITLE)
     _set(data / EXPERIENCE, "author", AUTHOR)
     _set(data / EXPERIENCE, "summary", TAB)
-    loaded = dataset.load(data)
+    loaded = loader.load(data)
     assert loaded.ok, [str(p) for p in loaded.problems]
     return data
 
@@ -58,7 +58,7 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 
 def test_csv_cells_that_look_like_formulas_get_an_apostrophe(hostile: Path) -> None:
-    data = dataset.load(hostile)
+    data = loader.load(hostile)
     site = generate(data, derive(data, dt.date(2026, 11, 28)), Options())
     sites = {r["id"]: r for r in _rows(site.pages["data/sites.csv"])}
     row = sites["chengnan-hongqi-cun"]
@@ -76,7 +76,7 @@ def test_csv_cells_that_look_like_formulas_get_an_apostrophe(hostile: Path) -> N
 
 
 def test_json_keeps_the_raw_values(hostile: Path) -> None:
-    data = dataset.load(hostile)
+    data = loader.load(hostile)
     site = generate(data, derive(data, dt.date(2026, 11, 28)), Options())
     sites = {r["id"]: r for r in json.loads(site.pages["data/sites.json"])}
     assert sites["chengnan-hongqi-cun"]["name"] == NAME
@@ -117,6 +117,6 @@ def test_every_prefix_is_neutralised() -> None:
 
 
 def test_the_open_data_page_says_what_was_done(hostile: Path) -> None:
-    data = dataset.load(hostile)
+    data = loader.load(hostile)
     page = generate(data, derive(data, dt.date(2026, 11, 28)), Options()).pages["data/index.md"]
     assert "单引号" in page and "JSON" in page

@@ -1,0 +1,369 @@
+"""The ``showcase`` command line: a thin adapter over the core (load → facts → output)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from ..base.problems import Problem
+from ..base.reference import reference_date
+from ..data import loader
+from ..data.dataset import Dataset
+from ..rules.audience import Audience
+from ..rules.facts import derive, report_json
+from .terminal import print_report
+
+DEFAULT_DATA = "sites_data"
+
+
+def _utf8_streams() -> None:
+    # Windows consoles (cp936) and pipes must never crash on a character; replace instead.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def _parse_as_of(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        click.echo(f"error: --as-of 的值“{value}”不是有效日期，请写成 YYYY-MM-DD，例如 2027-01-15。",
+                   err=True)
+        ctx.exit(2)
+    return value
+
+
+def print_problems(problems: list[Problem], *, err: bool = False) -> None:
+    color = sys.stderr.isatty() if err else sys.stdout.isatty()
+    for p in problems:
+        word = click.style(p.severity.value, fg="red" if p.is_error else "yellow", bold=True) \
+            if color else p.severity.value
+        click.echo(f"{p.path}:{p.line}:{p.col}: {word}: {p.message}", err=err)
+
+
+def summary(problems: list[Problem]) -> str:
+    errors = [p for p in problems if p.is_error]
+    warnings = len(problems) - len(errors)
+    files = len({p.path for p in errors})
+    text = f"发现 {len(errors)} 个错误（涉及 {files} 个文件）"
+    if warnings:
+        text += f"，{warnings} 个提醒"
+    return text + "。请按提示逐条修改后再运行 showcase validate。"
+
+
+def load_or_exit(data_dir: str, *, err: bool = True) -> Dataset:
+    """Load the data; on any error print every problem and exit 1."""
+    data = loader.load(Path(data_dir))
+    if not data.ok:
+        print_problems(data.problems, err=err)
+        click.echo(summary(data.problems), err=True)
+        sys.exit(1)
+    if data.problems:
+        print_problems(data.problems, err=True)
+    return data
+
+
+def project_root(data_dir: str) -> Path | None:
+    """The folder of the project's mkdocs.yml (None when there is none)."""
+    from ..engines.build import BuildFailed, find_config
+
+    try:
+        return find_config(Path(data_dir)).parent
+    except BuildFailed:
+        return None
+
+
+data_option = click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True,
+                           help="数据目录（sites_data）")
+as_of_option = click.option("--as-of", "as_of", callback=_parse_as_of, metavar="YYYY-MM-DD",
+                            help="参考日期（默认今天，或 SOURCE_DATE_EPOCH 对应的日期）")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="showcase")
+def main() -> None:
+    """基层党建示范点展示平台：检查数据、统计进度、生成网站。"""
+    _utf8_streams()
+
+
+@main.command()
+@data_option
+def validate(data_dir: str) -> None:
+    """检查全部数据；逐条列出问题（文件:行:列），有错误时退出码为 1。"""
+    data = loader.load(Path(data_dir))
+    print_problems(data.problems)
+    if not data.ok:
+        click.echo(summary(data.problems))
+        sys.exit(1)
+    click.echo(
+        f"检查通过：{len(data.sites)} 个示范点（创建单位）、{len(data.experiences)} 篇典型经验、"
+        f"{len(data.plans)} 份年度规划、{len(data.compilations)} 份经验汇编。")
+
+
+@main.command()
+@data_option
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
+def report(data_dir: str, as_of: str | None, as_json: bool) -> None:
+    """年度规划进度、生命周期统计、考评逾期和区县职责。"""
+    data = load_or_exit(data_dir)
+    facts = derive(data, reference_date(as_of))
+    if as_json:
+        click.echo(json.dumps(report_json(facts), ensure_ascii=False, indent=2))
+    else:
+        print_report(data, facts)
+
+
+@main.command()
+@data_option
+@click.option("--out", "out_dir", default="schemas", show_default=True,
+              help="输出目录")
+def schema(data_dir: str, out_dir: str) -> None:
+    """为编辑器（VS Code 的 YAML 插件）生成记录的 JSON Schema。"""
+    from ..base.outputs import guard
+    from ..staff.editorschema import write_schemas
+
+    with failures_exit():
+        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir))
+        data = loader.load(Path(data_dir)) if Path(data_dir).is_dir() else None
+        taxonomy = data.taxonomy if data is not None else None
+        site_ids = sorted(data.sites) if data is not None else None
+        written = write_schemas(target, taxonomy, site_ids)
+    for path in written:
+        click.echo(str(Path(out_dir) / path.name))
+
+
+audience_option = click.option("--audience", type=click.Choice(["public", "internal"]),
+                               default="public", show_default=True,
+                               help="public 公开版；internal 内部版（含不公开字段和管理视图）")
+
+
+@contextlib.contextmanager
+def failures_exit(note: str = "") -> Iterator[None]:
+    """Turn the core's failures into their Chinese report and exit status 1."""
+    from ..base.outputs import OutputFailed, UnsafeOutput
+    from ..base.problems import ProblemsFound
+    from ..engines.build import BuildFailed
+
+    try:
+        yield
+    except ProblemsFound as exc:
+        print_problems(exc.problems, err=True)
+        click.echo(summary(exc.problems) + note, err=True)
+        sys.exit(1)
+    except UnsafeOutput as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except (BuildFailed, OutputFailed) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@data_option
+@audience_option
+@click.option("--out", "out_dir", default="site", show_default=True,
+              help="输出目录（成功后整体替换）")
+@as_of_option
+@click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
+@click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
+def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no_pdf: bool,
+          verbose: bool) -> None:
+    """检查数据并生成整个网站（含 PDF）；出错时不改动输出目录。"""
+    from ..engines.build import BuildSettings, build_site, configure_logging, find_config
+
+    configure_logging(verbose)
+    with failures_exit(f" {out_dir} 未改动。"):
+        out = build_site(BuildSettings(
+            config_file=find_config(Path(data_dir)), data_dir=Path(data_dir), out=Path(out_dir),
+            audience=audience, as_of=reference_date(as_of), pdf=not no_pdf))
+    label = "内部版" if audience == "internal" else "公开版"
+    click.echo(f"网站（{label}）已生成：{out}")
+
+
+@main.command()
+@data_option
+@audience_option
+@click.option("--out", "out_dir", default="build/docs", show_default=True,
+              help="输出目录")
+@as_of_option
+def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None) -> None:
+    """写出 Markdown 文档树（content/ 与生成的页面），可用任何兼容 MkDocs 的工具发布。"""
+    from ..engines.build import find_config, write_tree
+
+    with failures_exit(f" {out_dir} 未改动。"):
+        root = find_config(Path(data_dir)).parent
+        written, unchanged = write_tree(
+            Path(data_dir), root / "content", Path(out_dir), audience=audience,
+            as_of=reference_date(as_of), template_dirs=(root / "theme" / "templates",))
+    click.echo(f"已写出 {out_dir}（{written} 个文件有变化，{unchanged} 个未变）。"
+               f"发布：SHOWCASE_DOCS={out_dir} mkdocs build")
+
+
+@main.command()
+@data_option
+@audience_option
+@as_of_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="预览地址")
+def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -> None:
+    """本地预览；修改 YAML 或页面后浏览器自动刷新（只重新生成有变化的页面）。"""
+    import os
+
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from ..engines.build import (
+        BuildSettings,
+        configure_logging,
+        find_config,
+        generated_tree,
+        plugin_environment,
+        sync_tree,
+    )
+
+    configure_logging(verbose=True)
+    with failures_exit():
+        config = find_config(Path(data_dir))
+        root = config.parent
+        # The tree MkDocs serves; the plugin keeps it in step with every edit.
+        docs = root / "build" / "serve-docs"
+        sync_tree(generated_tree(Path(data_dir), root / "content", audience=audience,
+                                 as_of=reference_date(as_of),
+                                 template_dirs=(root / "theme" / "templates",)),
+                  docs, Path(data_dir))
+    settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
+                             audience=audience, as_of=reference_date(as_of), pdf=False)
+    os.environ.update(plugin_environment(settings))
+    os.environ.update({"SHOWCASE_DOCS": str(docs), "SHOWCASE_SYNC": "1"})
+    click.echo(f"预览地址：http://{dev_addr}/ （按 Ctrl+C 停止）")
+    mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True, build_type="dirty",
+                 watch=[str(Path(data_dir).resolve()), str(root / "content")])
+
+
+@main.command(name="compile")
+@click.argument("ids", nargs=-1)
+@data_option
+@click.option("--out", "out_dir", default="build/compilations", show_default=True,
+              help="PDF 输出目录")
+@audience_option
+def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -> None:
+    """生成经验汇编 PDF（不写 ID 时生成全部），逐个打印写出的文件路径。"""
+    import tempfile
+
+    from ..base.outputs import guard, write_into
+    from ..pdf.render import CompilationError, compile_results
+    from ..rules.audience import view
+
+    with failures_exit():
+        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir))
+    data = load_or_exit(data_dir)
+    unknown = [i for i in ids if i not in data.compilations]
+    if unknown:
+        known = "、".join(sorted(data.compilations)) or "（没有）"
+        click.echo(f"error: 没有这些经验汇编：{'、'.join(unknown)}。现有的经验汇编：{known}。"
+                   "ID 是 compilations/ 目录中记录文件的文件名（不含 .yml）。", err=True)
+        sys.exit(1)
+    if not data.compilations:
+        click.echo("没有经验汇编：请在 compilations/ 目录中添加记录。", err=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
+        try:
+            results = compile_results(view(data, audience), ids, Path(tmp))  # type: ignore[arg-type]
+        except CompilationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        with failures_exit():
+            # Every PDF is made before any is put in place: all of them change, or none.
+            write_into(target, {r.path.name: r.path.read_bytes() for r in results},
+                       "showcase compile")
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(str(Path(out_dir) / result.path.name))
+
+
+# ---------------------------------------------------------------- staff workflow: new, import, export
+# The work is done in staffcommands.py; these functions only declare the options.
+
+@main.group(name="new")
+def new() -> None:
+    """新建记录：写出带中文说明的示范点或典型经验文件，并打印其路径。"""
+
+
+@new.command(name="site")
+@click.argument("name", required=False)
+@click.option("--category", help="类别：taxonomy.yml 中 categories 的键（或中文名称）")
+@click.option("--unit", help="管理单位：taxonomy.yml 中 units 的键（或中文名称）")
+@click.option("--batch", metavar="YEAR", help="创建批次（年份）")
+@click.option("--id", "ident", help="文件名（id）；默认由名称的拼音生成")
+@data_option
+def new_site(name: str | None, category: str | None, unit: str | None, batch: str | None,
+             ident: str | None, data_dir: str) -> None:
+    """新建示范点（创建单位）：showcase new site 名称 --category 类别 --unit 单位 --batch 年份"""
+    from .staff import new_site as run
+
+    sys.exit(run(data_dir, name, category, unit, batch, ident))
+
+
+@new.command(name="experience")
+@click.argument("title", required=False)
+@click.option("--site", "sites", multiple=True, help="相关示范点的 id（或全称、简称），可写多次")
+@click.option("--year", metavar="YEAR", help="年度")
+@click.option("--theme", "themes", multiple=True, help="主题：taxonomy.yml 中 themes 的键，可写多次")
+@click.option("--id", "ident", help="文件名（id）；默认由标题的拼音生成")
+@data_option
+def new_experience(title: str | None, sites: tuple[str, ...], year: str | None,
+                   themes: tuple[str, ...], ident: str | None, data_dir: str) -> None:
+    """新建典型经验：showcase new experience 标题 --site 示范点id --year 年度 --theme 主题"""
+    from .staff import new_experience as run
+
+    sys.exit(run(data_dir, title, sites, year, themes, ident))
+
+
+@main.group(name="import")
+def import_() -> None:
+    """从 Excel 工作簿导入数据。"""
+
+
+@import_.command(name="evaluations")
+@click.argument("file")
+@data_option
+@as_of_option
+@click.option("--apply", "apply_", is_flag=True, help="写入文件（不加时只预览）")
+def import_evaluations(file: str, data_dir: str, as_of: str | None, apply_: bool) -> None:
+    """导入考评结果（.xlsx）：先预览每个示范点的变化，加 --apply 才写入。"""
+    from .staff import import_evaluations as run
+
+    data = load_or_exit(data_dir)
+    sys.exit(run(file, data, data_dir, reference_date(as_of), apply_))
+
+
+@main.command()
+@click.argument("file")
+@data_option
+@as_of_option
+@audience_option
+@click.option("--template", is_flag=True, help="改为写出考评结果导入模板")
+def export(file: str, data_dir: str, as_of: str | None, audience: str, template: bool) -> None:
+    """导出 Excel 统计表（示范点、年度规划进度、区县职责等），或用 --template 导出导入模板。"""
+    from ..base.outputs import guard
+    from .staff import export as run
+    from .staff import export_template
+
+    with failures_exit():
+        guard(file, data_dir=data_dir, project_root=project_root(data_dir), kind="file")
+    if template:
+        data = load_or_exit(data_dir) if Path(data_dir).is_dir() else None
+        sys.exit(export_template(file, data, reference_date(as_of)))
+    sys.exit(run(file, load_or_exit(data_dir), reference_date(as_of), audience))

@@ -1,0 +1,503 @@
+"""Printed compilations (经验汇编): one A4 book-style PDF per compilation record.
+
+HTML from Jinja2 templates (``pdf/templates/``) plus a print stylesheet, laid out by
+WeasyPrint. Always call with the audience view the PDF is for (``audience.view``): a public
+PDF is made from the public view, so it cannot contain a draft or a private field.
+
+* Chinese text needs a CJK font. :func:`ensure_cjk_font` checks before rendering, and the
+  finished PDF is checked again for glyphs no font could draw: either way nothing is written
+  and :class:`FontMissingError` says (in Chinese) what to install. Never a PDF of boxes.
+* With ``SOURCE_DATE_EPOCH`` set the bytes are reproducible (dates come from it, no /ID).
+* Page numbers: the cover and the front matter (前言, 目录) do not count; the first chapter
+  is page 1. The PDF's page labels say the same, so a viewer's page box matches the print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from ..base.richtext import markdown_html, plain_text
+from ..data.dataset import Dataset
+from ..model.records import PROMOTED_LABELS, Compilation, Experience
+from ..rules.compilation import DEFAULT_ORDER, select_experiences
+from ..rules.duties import experience_unit
+
+log = logging.getLogger(__name__)
+
+# The families the stylesheet asks for first (Debian/Ubuntu: fonts-noto-cjk).
+SERIF_FAMILY = "Noto Serif CJK SC"
+SANS_FAMILY = "Noto Sans CJK SC"
+
+FONT_INSTALL_HINT = (
+    "没有找到中文字体，无法生成经验汇编 PDF（否则所有汉字都会显示成方框）。请先安装中文字体：\n"
+    "  Debian/Ubuntu：sudo apt-get install fonts-noto-cjk\n"
+    "  Fedora/RHEL：sudo dnf install google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts\n"
+    "  其他系统：安装“Noto Serif CJK SC”（思源宋体）和“Noto Sans CJK SC”（思源黑体），"
+    "然后运行 fc-cache -f。\n"
+    "安装后重新运行命令即可。")
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+_CHINESE_MONTHS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+
+
+class CompilationError(Exception):
+    """A compilation cannot be rendered; the message is for the user (Chinese)."""
+
+
+class FontMissingError(CompilationError):
+    """No font can draw Chinese text."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(FONT_INSTALL_HINT + (f"\n（{detail}）" if detail else ""))
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    title: str
+    page: int  # the printed page number of its first page (first chapter = 1)
+
+
+@dataclass
+class RenderResult:
+    path: Path
+    pages: int  # physical pages in the PDF, cover and front matter included
+    chapters: list[Chapter] = field(default_factory=list)
+    front_pages: int = 0  # cover + foreword + table of contents
+    warnings: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------ fonts
+
+def cjk_font_families() -> list[str]:
+    """The font families on this machine that can draw Chinese (fontconfig's view)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is not None:
+        try:
+            out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True,
+                                 text=True, timeout=60, check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = None
+        if out is not None:
+            names = {n.strip() for line in out.splitlines() for n in line.split(",")}
+            return sorted(n for n in names if n)
+    return _cjk_families_via_library()
+
+
+def _cjk_families_via_library() -> list[str]:
+    """Without the fc-list tool: ask fontconfig (through WeasyPrint's bindings) which font it
+    would use for Chinese text and look into that font's character map."""
+    try:
+        from fontTools.ttLib import TTFont
+        from weasyprint.text.ffi import ffi, fontconfig
+    except ImportError:  # pragma: no cover - WeasyPrint always brings both
+        return []
+    found: list[str] = []
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    try:
+        for family in (SERIF_FAMILY, SANS_FAMILY):
+            pattern = fontconfig.FcPatternCreate()
+            fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+            fontconfig.FcPatternAddString(pattern, b"lang", b"zh-cn")
+            fontconfig.FcConfigSubstitute(config, pattern, 0)  # FcMatchPattern
+            fontconfig.FcDefaultSubstitute(pattern)
+            result = ffi.new("FcResult *")
+            match = fontconfig.FcFontMatch(config, pattern, result)
+            fontconfig.FcPatternDestroy(pattern)
+            if match == ffi.NULL:
+                continue
+            value = ffi.new("FcChar8 **")
+            name = file = None
+            if fontconfig.FcPatternGetString(match, b"family", 0, value) == 0:
+                name = ffi.string(value[0]).decode("utf-8", "replace")
+            if fontconfig.FcPatternGetString(match, b"file", 0, value) == 0:
+                file = ffi.string(value[0]).decode("utf-8", "replace")
+            fontconfig.FcPatternDestroy(match)
+            if name and file and _covers_chinese(TTFont, file) and name not in found:
+                found.append(name)
+    finally:
+        fontconfig.FcConfigDestroy(config)
+    return found
+
+
+def _covers_chinese(ttfont: Any, file: str) -> bool:
+    try:
+        kwargs = {"fontNumber": 0} if file.lower().endswith((".ttc", ".otc")) else {}
+        font = ttfont(file, lazy=True, **kwargs)
+        cmap = font.getBestCmap() or {}
+        font.close()
+    except Exception:
+        return False
+    return all(ord(c) in cmap for c in "中国共产党基层示范点经验")
+
+
+def ensure_cjk_font() -> list[str]:
+    """The CJK families available; raises :class:`FontMissingError` when there are none."""
+    families = cjk_font_families()
+    if not families:
+        raise FontMissingError()
+    return families
+
+
+# ------------------------------------------------------------------------------ templates
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator.pdf", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cn_date"] = _cn_date
+    env.filters["cn_month"] = _cn_month
+    return env
+
+
+def _cn_date(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def _cn_month(value: dt.date | None) -> str:
+    """二〇二五年十二月 — the way a printed cover dates itself."""
+    if value is None:
+        return ""
+    year = "".join(_CHINESE_DIGITS[int(d)] for d in str(value.year))
+    return f"{year}年{_CHINESE_MONTHS[value.month - 1]}月"
+
+
+# Line widths (in ems of the title's font size) of the cover and chapter titles: keep in
+# step with .cover-main / .cover-title and .chapter-title in print.css.
+COVER_TITLE_EM = 15.5   # 160 mm at 28 pt, less a margin for letter-spacing
+CHAPTER_TITLE_EM = 21.0  # 146 mm at 19 pt
+
+_NO_LINE_START = set("，。、；：？！”’）》」』】…—·%")
+_NO_LINE_END = set("“‘（《「『【")
+
+
+def _char_em(ch: str) -> float:
+    if ch == " ":
+        return 0.3
+    return 0.55 if ord(ch) < 0x2000 else 1.0
+
+
+def title_lines(text: str, max_em: float) -> list[str]:
+    """A title as balanced lines of at most ``max_em`` ems, broken between words.
+
+    WeasyPrint breaks Chinese anywhere, which leaves a title like “…典型经 / 验汇编”. Here
+    the title is cut into words (jieba) and the breaks are chosen so that the lines are
+    about equally long and no line starts with closing or ends with opening punctuation.
+    """
+    text = " ".join(text.split())
+    total = sum(_char_em(c) for c in text)
+    if total <= max_em or len(text) < 4:
+        return [text]
+    tokens = _words(text)
+    # Break positions: after token i (0 … n-2), allowed by the punctuation rules.
+    ends = []
+    pos = 0
+    for token in tokens:
+        pos += len(token)
+        ends.append(pos)
+    allowed = [0] + [e for e in ends[:-1]
+                     if text[e - 1] not in _NO_LINE_END and text[e] not in _NO_LINE_START]
+    allowed.append(len(text))
+    lines_needed = math.ceil(total / max_em)
+
+    def width(a: int, b: int) -> float:
+        return sum(_char_em(c) for c in text[a:b].strip())
+
+    # Dynamic programme over the allowed positions: fewest lines first, then evenness.
+    target = total / lines_needed
+    best: dict[int, tuple[int, float, list[int]]] = {0: (0, 0.0, [0])}
+    for j, b in enumerate(allowed[1:], start=1):
+        for a in allowed[:j]:
+            if a not in best:
+                continue
+            w = width(a, b)
+            if w > max_em:
+                continue
+            count, cost, path = best[a]
+            bonus = -0.5 if b < len(text) and text[b - 1:b + 1].strip() != text[b - 1:b + 1] \
+                else 0.0
+            candidate = (count + 1, cost + (w - target) ** 2 + bonus, [*path, b])
+            if b not in best or candidate[:2] < best[b][:2]:
+                best[b] = candidate
+    if len(text) not in best:  # a word longer than a line: let the layout break it
+        return [text]
+    path = best[len(text)][2]
+    return [text[a:b].strip() for a, b in itertools.pairwise(path)]
+
+
+def _words(text: str) -> list[str]:
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        return [w for w in jieba.cut(text) if w]
+    except ImportError:  # pragma: no cover - jieba is a dependency
+        return list(text)
+
+
+def _body_html(text: str | None) -> Markup:
+    """Record Markdown with its top heading level at <h2> (the chapter title is <h1>)."""
+    return markdown_html(text, level=2)
+
+
+def _build_epoch() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def _group_label(data: Dataset, exp: Experience, order: str) -> str | None:
+    tax = data.taxonomy
+    if tax is None:
+        return None
+    if order == "unit":
+        unit = experience_unit(exp, data.sites)
+        return tax.units[unit].name if unit in tax.units else None
+    if order == "category":
+        site = data.sites.get(exp.sites[0]) if exp.sites else None
+        if site is not None and site.category in tax.categories:
+            return tax.categories[site.category].name
+        return None
+    if order == "theme":
+        return tax.themes[exp.themes[0]].name if exp.themes and exp.themes[0] in tax.themes \
+            else None
+    return None
+
+
+def _chapter_context(data: Dataset, ident: str, index: int) -> dict[str, Any]:
+    exp = data.experiences[ident]
+    tax = data.taxonomy
+    unit_key = experience_unit(exp, data.sites)
+    unit_name = tax.units[unit_key].name if tax and unit_key in tax.units else None
+    sites = [data.sites[s] for s in exp.sites if s in data.sites]
+    themes = [tax.themes[t].name if tax and t in tax.themes else t for t in exp.themes]
+    photos = []
+    for photo in exp.photos:
+        path = data.media_path(photo.file)
+        if path.is_file():
+            photos.append({"src": path.resolve().as_uri(), "caption": photo.caption or ""})
+    return {
+        "id": ident,
+        "anchor": f"jingyan-{index}",
+        "number": index,
+        "title": exp.title,
+        "title_lines": title_lines(exp.title, CHAPTER_TITLE_EM),
+        "author": exp.author,
+        "unit": unit_name,
+        "sites": [s.name for s in sites],
+        "themes": themes,
+        "year": exp.year,
+        "date": exp.date,
+        "promoted": PROMOTED_LABELS.get(exp.promoted) if exp.promoted else None,
+        "summary": plain_text(exp.summary),
+        "body": _body_html(exp.body),
+        "photos": photos,
+    }
+
+
+def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None = None) -> str:
+    """The compilation as one HTML document (what WeasyPrint lays out)."""
+    comp = _compilation(data, comp_id)
+    ids = select_experiences(data, comp)
+    order = (comp.order or DEFAULT_ORDER) if comp.select is not None else None
+    chapters = [_chapter_context(data, ident, i) for i, ident in enumerate(ids, start=1)]
+    # Table of contents, in groups when the compilation is ordered by a taxonomy.
+    toc: list[dict[str, Any]] = []
+    for chapter, ident in zip(chapters, ids, strict=True):
+        label = _group_label(data, data.experiences[ident], order) if order else None
+        if not toc or toc[-1]["label"] != label:
+            toc.append({"label": label, "chapters": []})
+        toc[-1]["chapters"].append(chapter)
+        chapter["group"] = label
+    stamp = (created or _build_epoch()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    program = data.program
+    return _environment().get_template("compilation.html.j2").render(
+        comp=comp,
+        comp_id=comp_id,
+        cover_title=title_lines(comp.title, COVER_TITLE_EM),
+        foreword=_body_html(comp.foreword),
+        chapters=chapters,
+        toc=toc,
+        grouped=any(g["label"] for g in toc),
+        organizer=program.organizer if program else None,
+        sample=bool(program and program.sample),
+        keywords=sorted({t for c in chapters for t in c["themes"]}),
+        created=stamp,
+    )
+
+
+def _compilation(data: Dataset, comp_id: str) -> Compilation:
+    try:
+        return data.compilations[comp_id]
+    except KeyError:
+        known = "、".join(sorted(data.compilations)) or "（没有）"
+        raise CompilationError(
+            f"没有 id 为“{comp_id}”的经验汇编。现有的经验汇编：{known}。"
+            "id 是 compilations/ 目录中记录文件的文件名（不含 .yml）。") from None
+
+
+# -------------------------------------------------------------------------------- render
+
+def _stylesheet_path() -> Path:
+    return Path(__file__).parent / "templates" / "print.css"
+
+
+def _url_fetcher(media_root: Path) -> Any:
+    """Only files inside ``media/`` may be embedded: no network, no other local files."""
+    from weasyprint.urls import URLFetcher
+
+    root = media_root.resolve()
+
+    class MediaFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                from urllib.parse import urlsplit
+                from urllib.request import url2pathname
+
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"不在 media/ 目录中的文件不会嵌入 PDF：{url}")
+
+    return MediaFetcher()
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> RenderResult:
+    """Render compilation ``comp_id`` of ``data`` (an audience view) to ``out_path``.
+
+    The file appears only when the PDF is complete (written next to it, then renamed); on
+    any error an existing file at ``out_path`` is left as it was.
+    """
+    from weasyprint import CSS, HTML
+
+    out_path = Path(out_path)
+    comp = _compilation(data, comp_id)
+    families = ensure_cjk_font()
+    html = compilation_html(data, comp_id)
+    media = data.root / "media"
+
+    weasy_log = logging.getLogger("weasyprint")
+    collector = _WarningCollector()
+    weasy_log.addHandler(collector)
+    try:
+        document = HTML(string=html, base_url=media.resolve().as_uri() + "/",
+                        url_fetcher=_url_fetcher(media)).render(
+            stylesheets=[CSS(filename=str(_stylesheet_path()))])
+        front, chapters = _chapter_pages(data, comp, document)
+        missing: set[str] = set()
+
+        def finisher(doc: Any, pdf: Any) -> None:
+            for font in doc.fonts.values():
+                missing.update(chr(cp) for cp in font.missing)
+            _page_labels(pdf, front, len(doc.pages))
+
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
+                                        dir=out_path.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                document.write_pdf(handle, finisher=finisher)
+            boxes = sorted(c for c in missing if _CJK_CHAR.match(c))
+            if boxes:
+                raise FontMissingError(
+                    f"已找到的中文字体（{'、'.join(families[:4])}）缺少这些字："
+                    f"{''.join(boxes[:20])}")
+            os.replace(tmp, out_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    finally:
+        weasy_log.removeHandler(collector)
+
+    # Glyphs no font has are reported once below, not once per occurrence.
+    messages = dict.fromkeys(m for m in collector.messages if ".notdef" not in m)
+    warnings = [f"{comp_id}: {m}" for m in messages]
+    other = sorted(c for c in missing if not _CJK_CHAR.match(c))
+    if other:
+        warnings.append(f"{comp_id}: 这些字符没有字体可以显示，在 PDF 中会是方框："
+                        f"{' '.join(f'U+{ord(c):04X}' for c in other[:20])}")
+    if not chapters:
+        warnings.append(f"{comp_id}: 没有符合条件的经验，汇编中只有封面和目录。")
+    return RenderResult(path=out_path, pages=len(document.pages), chapters=chapters,
+                        front_pages=front, warnings=warnings)
+
+
+def _chapter_pages(data: Dataset, comp: Compilation, document: Any) -> tuple[int, list[Chapter]]:
+    """The number of front pages (cover, foreword, contents) and where each chapter starts,
+    from the anchors WeasyPrint placed."""
+    anchor_page: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchor_page.setdefault(anchor, index)
+    ids = select_experiences(data, comp)
+    indexes = [anchor_page.get(f"jingyan-{i}") for i in range(1, len(ids) + 1)]
+    first = indexes[0] if indexes else None
+    front = first if first is not None else len(document.pages)
+    chapters = [Chapter(ident, data.experiences[ident].title, index - front + 1)
+                for ident, index in zip(ids, indexes, strict=True) if index is not None]
+    return front, chapters
+
+
+def _page_labels(pdf: Any, front: int, pages: int) -> None:
+    """Page labels as printed: 封面, I, II … for the front matter, then 1, 2 …"""
+    import pydyf
+
+    nums = pydyf.Array([0, pydyf.Dictionary({"P": pydyf.String("封面")})])
+    if front > 1:
+        nums.extend([1, pydyf.Dictionary({"S": "/R"})])
+    if front < pages:
+        nums.extend([front, pydyf.Dictionary({"S": "/D", "St": 1})])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+    pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def compile_all(data: Dataset, ids: Iterable[str] | None, out_dir: Path | str) -> list[Path]:
+    """Render the compilations ``ids`` (all of them when None or empty) to
+    ``out_dir/<id>.pdf``; returns the written paths in order. Unknown ids raise
+    :class:`CompilationError` before anything is written."""
+    return [r.path for r in compile_results(data, ids, out_dir)]
+
+
+def compile_results(data: Dataset, ids: Iterable[str] | None,
+                    out_dir: Path | str) -> list[RenderResult]:
+    """Like :func:`compile_all`, with each render's details (pages, chapters, warnings)."""
+    wanted: Sequence[str] = list(ids or []) or sorted(data.compilations)
+    for comp_id in wanted:
+        _compilation(data, comp_id)
+    ensure_cjk_font()
+    out = Path(out_dir)
+    return [render_compilation(data, comp_id, out / f"{comp_id}.pdf")
+            for comp_id in dict.fromkeys(wanted)]

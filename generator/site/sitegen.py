@@ -1,0 +1,198 @@
+"""Generate the website's source: every page as Markdown (Jinja2 templates), plus the open
+data files and the feed. Pure: records and facts in, a mapping of paths to texts out.
+
+Adapters decide where the result goes: the MkDocs plugin hands it to MkDocs in memory,
+``showcase generate`` writes it to a folder that any MkDocs-compatible engine can publish.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts
+
+from . import urls
+from ..data.dataset import Dataset
+from ..rules.facts import Facts
+from ..model.lifecycle import STATUS_LABELS, STATUSES
+from .opendata import atom_feed, experiences_csv, experiences_records, sites_csv, sites_records, to_json
+from ..model.records import ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABELS
+from ..base.richtext import html_escape, markdown_html, md_escape, plain_text
+from .sitemodel import (
+    EXPERIENCE_FACET_LABELS,
+    FACET_INLINE_MAX,
+    LIST_PAGE_SIZE,
+    SITE_FACET_LABELS,
+    Options,
+    Pager,
+    build_model,
+)
+
+__all__ = ["GeneratedSite", "Options", "TemplateFailed", "generate", "make_environment"]
+
+TEMPLATE_PACKAGE_DIR = Path(__file__).parent / "templates"
+
+class TemplateFailed(Exception):
+    """A page template (built-in or a theme/templates override) could not be rendered; the
+    message is Chinese and names the template and line."""
+
+
+def _template_failure(exc: jinja2.TemplateError, template: str) -> TemplateFailed:
+    where = template
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name or template}:{exc.lineno}"
+    else:  # a render error: the innermost template frame says where
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith(".j2")]
+        if frames:
+            where = f"{frames[-1].filename}:{frames[-1].lineno}"
+    return TemplateFailed(f"页面模板 {where} 出错（{type(exc).__name__}: {exc.message or exc}）。"
+                          "若修改过 theme/templates/ 中的模板，请检查该模板。")
+
+
+@dataclass
+class GeneratedSite:
+    pages: dict[str, str] = field(default_factory=dict)   # path -> text
+    media: dict[str, Path] = field(default_factory=dict)  # path -> file to copy
+
+
+# ---------------------------------------------------------------- template environment
+
+def _link(ctx: jinja2.runtime.Context, target: str) -> str:
+    return urls.relative(ctx["here"], target)
+
+
+def _yaml_str(value: object) -> Markup:
+    """A front-matter string: JSON quoting is valid YAML; HTML-escaped because themes print
+    page titles without escaping."""
+    return Markup(json.dumps(str(html_escape(value)), ensure_ascii=False))
+
+
+def _notes(value: object) -> str:
+    """Free-form internal notes (any YAML) as readable text."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_notes(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "；".join(_notes(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _number(value: float | int) -> str:
+    """A score or an amount as staff typed it: 82 rather than 82.0, 4.5 stays 4.5."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(round(value, 4))
+    return str(value)
+
+
+def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in template_dirs
+                                        if d.is_dir()]
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATE_PACKAGE_DIR)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,  # every value is HTML-escaped unless a filter says otherwise
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = lambda v: Markup(md_escape(v))
+    env.filters["markdown"] = lambda v, level=3: markdown_html(v, level=level)
+    env.filters["plain"] = plain_text
+    env.filters["num"] = _number
+    env.filters["notes"] = _notes
+    env.filters["yaml"] = _yaml_str
+    env.filters["link"] = jinja2.pass_context(_link)
+    env.globals.update(
+        urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, LIST_PAGE_SIZE=LIST_PAGE_SIZE,
+        SITE_FACET_LABELS=SITE_FACET_LABELS,
+        EXPERIENCE_FACET_LABELS=EXPERIENCE_FACET_LABELS, STATUS_LABELS=STATUS_LABELS,
+        STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
+        ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
+        PROMOTED_LABELS=PROMOTED_LABELS, charts=charts,
+    )
+    return env
+
+
+# ---------------------------------------------------------------- generation
+
+def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
+    """All generated files of the site for ``options.audience``."""
+    model = build_model(full, facts, options)
+    env = make_environment(options.template_dirs)
+    out = GeneratedSite()
+    base = options.base_url
+
+    def page(url: str, template: str, **context: Any) -> None:
+        path = urls.source_of(url)
+        try:
+            out.pages[path] = env.get_template(template).render(m=model, here=url, **context)
+        except jinja2.TemplateError as exc:
+            raise _template_failure(exc, template) from exc
+
+    page(urls.HOME, "home.md.j2")
+    def listing(base: str, template: str, items: list[Any], **context: Any) -> None:
+        count = max(1, -(-len(items) // LIST_PAGE_SIZE))
+        for number in range(1, count + 1):
+            chunk = items[(number - 1) * LIST_PAGE_SIZE: number * LIST_PAGE_SIZE]
+            page(urls.paged(base, number), template, items=chunk, total=len(items),
+                 pager=Pager(base, number, count), **context)
+
+    listing(urls.SITES, "sites.md.j2", model.site_list(), facet=None, value=None, label=None)
+    for facet, values in model.site_facets().items():
+        for value, label, _n in values:
+            listing(urls.site_facet(facet, value), "sites.md.j2", model.sites_in(facet, value),
+                    facet=facet, value=value, label=label)
+        if len(values) > FACET_INLINE_MAX:
+            page(urls.facet_index(urls.SITES, facet), "facet_index.md.j2", root=urls.SITES,
+                 facet=facet, values=values, labels=SITE_FACET_LABELS, url_of=urls.site_facet)
+    for item in model.sites.values():
+        page(item.url, "site.md.j2", s=item)
+    listing(urls.EXPERIENCES, "experiences.md.j2", model.experience_list(), facet=None,
+            value=None, label=None)
+    for facet, values in model.experience_facets().items():
+        for value, label, _n in values:
+            listing(urls.experience_facet(facet, value), "experiences.md.j2",
+                    model.experiences_in(facet, value), facet=facet, value=value, label=label)
+        if len(values) > FACET_INLINE_MAX:
+            page(urls.facet_index(urls.EXPERIENCES, facet), "facet_index.md.j2",
+                 root=urls.EXPERIENCES, facet=facet, values=values,
+                 labels=EXPERIENCE_FACET_LABELS, url_of=urls.experience_facet)
+    for exp in model.experiences.values():
+        page(exp.url, "experience.md.j2", e=exp)
+    page(urls.PLANS, "plans.md.j2")
+    for year in model.data.plans:
+        page(urls.plan(year), "plan.md.j2", year=year, plan=model.data.plans[year],
+             progress=facts.plans[year])
+    page(urls.COMPILATIONS, "compilations.md.j2")
+    for ident in model.data.compilations:
+        page(urls.compilation(ident), "compilation.md.j2", ident=ident,
+             c=model.data.compilations[ident])
+    page(urls.OPEN_DATA, "opendata.md.j2")
+    page(urls.TAGS, "tags.md.j2")
+    page(urls.SEARCH, "search.md.j2")
+    if model.internal:
+        page(urls.INTERNAL, "internal.md.j2")
+
+    data = model.data
+    out.pages["data/sites.json"] = to_json(sites_records(data, facts, options.audience, base))
+    out.pages["data/experiences.json"] = to_json(
+        experiences_records(data, options.audience, base))
+    out.pages["data/sites.csv"] = sites_csv(data, facts, options.audience, base)
+    out.pages["data/experiences.csv"] = experiences_csv(data, base)
+    out.pages[urls.FEED] = atom_feed(data, base)
+
+    photos = [p for s in data.sites.values() for p in s.photos]
+    photos += [p for e in data.experiences.values() for p in e.photos]
+    for photo in photos:
+        rel = photo.file.strip()
+        out.media[urls.media(rel)] = data.media_path(rel)
+    return out

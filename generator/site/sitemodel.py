@@ -1,0 +1,263 @@
+"""What the page templates see: the records of one audience with their ids, derived facts,
+names from the taxonomy, and the listings and facets computed once per generation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import urls
+from ..rules.audience import Audience, view
+from ..rules.compilation import select_experiences
+from ..data.dataset import Dataset
+from ..rules.duties import experience_unit
+from ..rules.facts import Facts
+from ..model.lifecycle import STATUS_LABELS, STATUSES, SiteState
+from .opendata import newest_first
+from ..model.records import Experience, Site
+
+# Listing pages stay small at province scale: long lists are split into pages, and a facet
+# with many values (units) gets its own index page instead of a chip per value everywhere.
+LIST_PAGE_SIZE = 120
+FACET_INLINE_MAX = 24
+SITE_FACET_LABELS = {"category": "类别", "unit": "管理单位", "batch": "批次", "status": "状态"}
+EXPERIENCE_FACET_LABELS = {"theme": "主题", "year": "年度", "unit": "管理单位"}
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a listing stands among its pages."""
+
+    base: str
+    number: int
+    count: int
+
+    def url(self, number: int) -> str:
+        return urls.paged(self.base, number)
+
+    @property
+    def numbers(self) -> list[int | None]:
+        """Page numbers to show, ``None`` for a gap: first, last and the neighbourhood."""
+        keep = {1, self.count, *range(self.number - 2, self.number + 3)}
+        out: list[int | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                out.append(n)
+            elif out and out[-1] is not None:
+                out.append(None)
+        return out
+
+
+@dataclass(frozen=True)
+class Options:
+    audience: Audience = "public"
+    base_url: str = ""
+    # Compilations whose PDF is part of this build (linked only when it exists).
+    pdfs: frozenset[str] = frozenset()
+    # Folders searched before the built-in templates (theme/templates overrides).
+    template_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteItem:
+    """A site as listed and shown: the record, its id and what follows from it."""
+
+    id: str
+    record: Site
+    state: SiteState
+    category_name: str
+    unit_name: str
+    experiences: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return urls.site(self.id)
+
+
+@dataclass(frozen=True)
+class ExperienceItem:
+    id: str
+    record: Experience
+    unit: str | None
+    unit_name: str
+    theme_names: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return urls.experience(self.id)
+
+
+@dataclass
+class Model:
+    """Everything a template may use (built once per generation)."""
+
+    data: Dataset
+    facts: Facts
+    options: Options
+    sites: dict[str, SiteItem]
+    experiences: dict[str, ExperienceItem]
+    newest: list[str]
+
+    @property
+    def program(self) -> Any:
+        return self.data.program
+
+    @property
+    def taxonomy(self) -> Any:
+        return self.data.taxonomy
+
+    @property
+    def internal(self) -> bool:
+        return self.options.audience == "internal"
+
+    def current_plan_year(self) -> int | None:
+        """The latest plan year not after the reference date (else the earliest plan)."""
+        years = sorted(self.data.plans)
+        past = [y for y in years if y <= self.facts.as_of.year]
+        chosen = past or years
+        return chosen[-1] if chosen else None
+
+    @cached_property
+    def _ordered_sites(self) -> list[SiteItem]:
+        """Sites in reading order: active ones first, then by batch (newest) and name."""
+        rank = {s: i for i, s in enumerate(STATUSES)}
+        return sorted(self.sites.values(), key=lambda s: (rank[s.state.status], -s.record.batch,
+                                                          s.record.category, s.id))
+
+    @cached_property
+    def _site_groups(self) -> dict[tuple[str, str], list[SiteItem]]:
+        groups: dict[tuple[str, str], list[SiteItem]] = {}
+        for s in self._ordered_sites:
+            for facet in urls.SITE_FACETS:
+                groups.setdefault((facet, _site_facet_value(s, facet)), []).append(s)
+        return groups
+
+    @cached_property
+    def _experience_groups(self) -> dict[tuple[str, str], list[ExperienceItem]]:
+        groups: dict[tuple[str, str], list[ExperienceItem]] = {}
+        for e in self.experience_list():
+            keys = [("theme", t) for t in dict.fromkeys(e.record.themes)]
+            keys += [("year", str(e.record.year)), ("unit", e.unit or "")]
+            for key in keys:
+                groups.setdefault(key, []).append(e)
+        return groups
+
+    def site_list(self) -> list[SiteItem]:
+        """Sites in reading order: active ones first, then by batch (newest) and name."""
+        return self._ordered_sites
+
+    def experience_list(self) -> list[ExperienceItem]:
+        """Experiences, newest first."""
+        return [self.experiences[i] for i in self.newest]
+
+    def sites_in(self, facet: str, value: str) -> list[SiteItem]:
+        """The sites of one facet value (facet pages; same values as ``site_facets``)."""
+        return self._site_groups.get((facet, value), [])
+
+    def site_facet_url(self, facet: str, value: str) -> str | None:
+        """The facet page of ``value``, or ``None``: pages exist only for values with sites."""
+        return urls.site_facet(facet, value) if self.sites_in(facet, value) else None
+
+    def experiences_in(self, facet: str, value: str) -> list[ExperienceItem]:
+        return self._experience_groups.get((facet, value), [])
+
+    def featured_sites(self, n: int = 6) -> list[SiteItem]:
+        active = ("demonstration", "improving")
+        chosen = [s for s in self._ordered_sites if s.record.featured]
+        if len(chosen) < n:
+            chosen += [s for s in self._ordered_sites
+                       if s not in chosen and s.state.status in active][: n - len(chosen)]
+        return chosen[:n]
+
+    def featured_experiences(self, n: int = 4) -> list[ExperienceItem]:
+        chosen = [e for e in self.experience_list() if e.record.featured]
+        chosen += [e for e in self.experience_list() if e not in chosen][: n]
+        return chosen[:n]
+
+    @cached_property
+    def _site_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        tax = self.data.taxonomy
+        assert tax is not None
+        batches = sorted({s.record.batch for s in self.sites.values()}, reverse=True)
+        labels: dict[str, list[tuple[str, str]]] = {
+            "category": [(k, c.name) for k, c in tax.categories.items()],
+            "unit": [(k, u.name) for k, u in tax.units.items()],
+            "batch": [(str(b), f"{b} 年") for b in batches],
+            "status": [(st, STATUS_LABELS[st]) for st in STATUSES],
+        }
+        return {facet: [(v, label, len(self.sites_in(facet, v))) for v, label in values
+                        if self.sites_in(facet, v)]
+                for facet, values in labels.items()}
+
+    def site_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        """facet -> [(value, label, count)] in a stable order; empty values left out."""
+        return self._site_facets
+
+    @cached_property
+    def _experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        tax = self.data.taxonomy
+        assert tax is not None
+        years = sorted({e.record.year for e in self.experiences.values()}, reverse=True)
+        labels: dict[str, list[tuple[str, str]]] = {
+            "theme": [(k, t.name) for k, t in tax.themes.items()],
+            "year": [(str(y), f"{y} 年") for y in years],
+            "unit": [(k, u.name) for k, u in tax.units.items()],
+        }
+        return {facet: [(v, label, len(self.experiences_in(facet, v))) for v, label in values
+                        if self.experiences_in(facet, v)]
+                for facet, values in labels.items()}
+
+    def experience_facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        return self._experience_facets
+
+    @cached_property
+    def status_by_category(self) -> dict[tuple[str, str], int]:
+        """(category, status) → number of sites, for the home page's table."""
+        counts: dict[tuple[str, str], int] = {}
+        for s in self.sites.values():
+            key = (s.record.category, s.state.status)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def compilation_contents(self, ident: str) -> list[ExperienceItem]:
+        comp = self.data.compilations[ident]
+        return [self.experiences[i] for i in select_experiences(self.data, comp)
+                if i in self.experiences]
+
+    def batch_sites(self, year: int) -> list[SiteItem]:
+        return self.sites_in("batch", str(year))
+
+
+def _site_facet_value(s: SiteItem, facet: str) -> str:
+    if facet == "category":
+        return s.record.category
+    if facet == "unit":
+        return s.record.unit
+    if facet == "batch":
+        return str(s.record.batch)
+    return s.state.status
+
+
+def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
+    data = view(full, options.audience)
+    tax = data.taxonomy
+    assert tax is not None
+    by_site: dict[str, list[str]] = {}
+    newest = newest_first(data)
+    for ident in newest:
+        for site_id in data.experiences[ident].sites:
+            by_site.setdefault(site_id, []).append(ident)
+    sites = {
+        ident: SiteItem(ident, site, facts.states[ident], tax.categories[site.category].name,
+                        tax.units[site.unit].name, tuple(by_site.get(ident, ())))
+        for ident, site in data.sites.items()
+    }
+    experiences = {}
+    for ident, exp in data.experiences.items():
+        unit = experience_unit(exp, data.sites)
+        experiences[ident] = ExperienceItem(
+            ident, exp, unit, tax.units[unit].name if unit in tax.units else "",
+            tuple(tax.themes[t].name for t in exp.themes))
+    return Model(data, facts, options, sites, experiences, newest)
