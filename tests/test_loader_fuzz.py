@@ -253,3 +253,45 @@ def test_dataset_load_with_a_fuzzed_site_never_raises(fuzz_dir: Path, text: str,
         assert p.path.startswith("minimal/")
     # only the fuzzed file is reported: the experience that refers to it is not blamed
     assert {p.path for p in data.errors} <= {"minimal/sites/2025/chengnan-hongqi-cun.yml"}
+
+
+# ---------------------------------------------------------------- duplicate keys at any depth
+
+def _nested_with_duplicate(depth: int, in_list: bool) -> tuple[str, int, int]:
+    """A document whose only duplicate key sits ``depth`` mappings down (through list items
+    when ``in_list``); returns the text, the first and the second key's line."""
+    lines: list[str] = []
+    indent = ""
+    for level in range(depth):
+        if in_list and level % 2 == 1:
+            lines.append(f"{indent}- item{level}: x")
+            lines.append(f"{indent}  level{level}:")
+            indent += "    "
+        else:
+            lines.append(f"{indent}level{level}:")
+            indent += "  "
+    lines.append(f"{indent}name: 第一次")
+    first = len(lines)
+    lines.append(f"{indent}other: 其他")
+    lines.append(f"{indent}name: 第二次")
+    return "\n".join(lines) + "\n", first, len(lines)
+
+
+@pytest.mark.parametrize("in_list", [False, True], ids=["mappings", "through-lists"])
+@pytest.mark.parametrize("depth", range(0, 7))
+def test_a_duplicate_key_is_reported_at_every_depth(depth: int, in_list: bool) -> None:
+    text, first, second = _nested_with_duplicate(depth, in_list)
+    doc, problems = parse(text, "f.yml")
+    assert doc is None, text
+    assert len(problems) == 1, (text, problems)
+    problem = problems[0]
+    assert problem.line == second, (text, problem)
+    assert "“name”重复" in problem.message and f"第 {first} 行" in problem.message, problem
+
+
+def test_the_same_key_in_sibling_mappings_is_not_a_duplicate() -> None:
+    doc, problems = parse("a:\n  name: 1\nb:\n  name: 2\nlist:\n  - name: 1\n  - name: 2\n",
+                          "f.yml")
+    assert problems == [] and doc is not None
+    assert doc.data == {"a": {"name": "1"}, "b": {"name": "2"},
+                        "list": [{"name": "1"}, {"name": "2"}]}

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 # Characters Python-Markdown (with the tables extension) treats as syntax and accepts
 # backslash-escaped. "<" and "&" are turned into entities instead.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
 
 _TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code",
