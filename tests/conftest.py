@@ -42,3 +42,31 @@ def run_showcase(*args: str, cwd: Path | None = None,
         cwd=cwd or REPO, env=env, capture_output=True, text=True, encoding="utf-8",
         timeout=timeout, check=False,
     )
+
+
+# ---------------------------------------------------------------- no silent skips in CI
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+_CI_SKIP = ("skipped in CI: a test that cannot run here (a missing browser, font or package) "
+            "is a failure, not a pass; install what it needs (scripts/setup.sh). Reason: ")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if _in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = _CI_SKIP + str(report.longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if _in_ci() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = _CI_SKIP + str(report.longrepr)

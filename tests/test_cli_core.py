@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from conftest import MINIMAL, copy_minimal, run_showcase
@@ -189,8 +189,8 @@ def test_yaml12_loader_has_core_schema_semantics() -> None:
                     "f": 15, "g": 8.5, "h": None}
 
 
-# A small draft-07 validator for exactly the keywords the generated schemas use; the real
-# ``jsonschema`` package is used instead when it is installed.
+# Keywords the generated schemas may use (the structure check below refuses others, so that
+# a schema never relies on something editors do not understand).
 _ANNOTATIONS = {"title", "description", "default", "$schema", "$defs", "definitions",
                 "private", "examples", "$id", "$comment"}
 _ASSERTIONS = {"type", "properties", "required", "additionalProperties", "items", "enum",
@@ -199,75 +199,6 @@ _ASSERTIONS = {"type", "properties", "required", "additionalProperties", "items"
                "propertyNames", "const", "uniqueItems"}
 _TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 _FORMATS = {"date", "markdown", "uri", "date-time", "email"}
-
-
-def _is_type(value: Any, name: str) -> bool:
-    return {
-        "string": isinstance(value, str),
-        "integer": isinstance(value, int) and not isinstance(value, bool),
-        "number": isinstance(value, int | float) and not isinstance(value, bool),
-        "boolean": isinstance(value, bool),
-        "object": isinstance(value, dict),
-        "array": isinstance(value, list),
-        "null": value is None,
-    }[name]
-
-
-def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any], where: str) -> list[str]:
-    errs: list[str] = []
-    if "$ref" in schema:
-        node: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        errs += _errors(node, value, root, where)
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if not any(_is_type(value, t) for t in types):
-            return [f"{where}: {value!r} is not of type {types}"]
-    if "enum" in schema and value not in schema["enum"]:
-        errs.append(f"{where}: {value!r} not in {schema['enum']}")
-    if "const" in schema and value != schema["const"]:
-        errs.append(f"{where}: {value!r} != {schema['const']!r}")
-    if "anyOf" in schema and all(_errors(s, value, root, where) for s in schema["anyOf"]):
-        errs.append(f"{where}: {value!r} matches nothing in anyOf")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            errs.append(f"{where}: {value} < {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            errs.append(f"{where}: {value} > {schema['maximum']}")
-    if isinstance(value, str):
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            errs.append(f"{where}: longer than {schema['maxLength']}")
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            errs.append(f"{where}: shorter than {schema['minLength']}")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            errs.append(f"{where}: {value!r} does not match {schema['pattern']}")
-        if schema.get("format") == "date":
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                errs.append(f"{where}: {value!r} is not a date")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errs.append(f"{where}: fewer than {schema['minItems']} items")
-        if "items" in schema:
-            for i, item in enumerate(value):
-                errs += _errors(schema["items"], item, root, f"{where}/{i}")
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        for key in schema.get("required", []):
-            if key not in value:
-                errs.append(f"{where}: missing {key}")
-        for key, item in value.items():
-            if key in props:
-                errs += _errors(props[key], item, root, f"{where}/{key}")
-            elif schema.get("additionalProperties") is False:
-                errs.append(f"{where}: unexpected {key}")
-            elif isinstance(schema.get("additionalProperties"), dict):
-                errs += _errors(schema["additionalProperties"], item, root, f"{where}/{key}")
-            if "propertyNames" in schema:
-                errs += _errors(schema["propertyNames"], key, root, f"{where}/{key}")
-    return errs
 
 
 def _check_structure(node: Any, root: dict[str, Any], where: str = "#") -> None:
@@ -302,10 +233,6 @@ def _check_structure(node: Any, root: dict[str, Any], where: str = "#") -> None:
 
 
 def validation_errors(schema: dict[str, Any], value: Any) -> list[str]:
-    try:
-        import jsonschema  # type: ignore[import-untyped]
-    except ImportError:
-        return _errors(schema, value, schema, "#")
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
     return [e.message for e in validator.iter_errors(value)]
 
@@ -326,10 +253,6 @@ def test_schemas_are_draft07(schemas: dict[str, dict[str, Any]]) -> None:
         assert schema["type"] == "object" and schema["additionalProperties"] is False, name
         assert re.search(r"[\u4e00-\u9fff]", schema["title"]), name
         _check_structure(schema, schema)
-        try:
-            import jsonschema
-        except ImportError:
-            continue
         jsonschema.Draft7Validator.check_schema(schema)
 
 
