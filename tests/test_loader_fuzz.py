@@ -33,6 +33,7 @@ def _well_formed(doc: YamlDoc | None, problems: list[Problem]) -> None:
         assert p.path == "f.yml"
         assert p.line >= 1 and p.col >= 1
         assert p.message.strip()
+        assert not p.is_internal, p.detail  # the reader's own failure, never acceptable
 
 
 # ---------------------------------------------------------------- (a) arbitrary bytes
@@ -250,6 +251,7 @@ def test_dataset_load_with_a_fuzzed_site_never_raises(fuzz_dir: Path, text: str,
     assert isinstance(data, Dataset)
     for p in data.problems:
         assert p.line >= 1 and p.col >= 1 and p.message
+        assert not p.is_internal, p.detail
         assert p.path.startswith("minimal/")
     # only the fuzzed file is reported: the experience that refers to it is not blamed
     assert {p.path for p in data.errors} <= {"minimal/sites/2025/chengnan-hongqi-cun.yml"}
@@ -295,3 +297,27 @@ def test_the_same_key_in_sibling_mappings_is_not_a_duplicate() -> None:
     assert problems == [] and doc is not None
     assert doc.data == {"a": {"name": "1"}, "b": {"name": "2"},
                         "list": [{"name": "1"}, {"name": "2"}]}
+
+
+# ---------------------------------------------------------------- the last-resort handler
+
+def test_an_internal_failure_is_said_to_be_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in the reader is reported as the program's fault (with the exception for -v),
+    never as a problem of the data — so the fuzz tests above can tell it apart."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.data import yamlsource
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated bug in the reader")
+
+    monkeypatch.setattr(yamlsource.yaml, "parse", broken)
+    doc, problems = parse("name: x\n", "f.yml")
+    assert doc is None and len(problems) == 1 and problems[0].is_internal
+    assert "程序内部错误" in problems[0].message and "RuntimeError" in problems[0].detail
+    quiet = CliRunner().invoke(main, ["validate", "--data", str(MINIMAL)])
+    assert quiet.exit_code == 1 and "程序内部错误" in quiet.output
+    assert "RuntimeError" not in quiet.output
+    verbose = CliRunner().invoke(main, ["validate", "--data", str(MINIMAL), "-v"])
+    assert "RuntimeError: simulated bug in the reader" in verbose.output

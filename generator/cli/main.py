@@ -45,12 +45,14 @@ def _parse_as_of(ctx: click.Context, _param: click.Parameter, value: str | None)
     return value
 
 
-def print_problems(problems: list[Problem], *, err: bool = False) -> None:
+def print_problems(problems: list[Problem], *, err: bool = False, verbose: bool = False) -> None:
     color = sys.stderr.isatty() if err else sys.stdout.isatty()
     for p in problems:
         word = click.style(p.severity.value, fg="red" if p.is_error else "yellow", bold=True) \
             if color else p.severity.value
         click.echo(f"{p.path}:{p.line}:{p.col}: {word}: {p.message}", err=err)
+        if verbose and p.detail:
+            click.echo("    " + p.detail.replace("\n", "\n    "), err=err)
 
 
 def summary(problems: list[Problem]) -> str:
@@ -100,10 +102,11 @@ def main() -> None:
 
 @main.command()
 @data_option
-def validate(data_dir: str) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="程序内部错误时显示详细信息（供技术人员排查）")
+def validate(data_dir: str, verbose: bool) -> None:
     """检查全部数据；逐条列出问题（文件:行:列），有错误时退出码为 1。"""
     data = loader.load(Path(data_dir))
-    print_problems(data.problems)
+    print_problems(data.problems, verbose=verbose)
     if not data.ok:
         click.echo(summary(data.problems))
         sys.exit(1)

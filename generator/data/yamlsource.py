@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from ..base.problems import Problem
+from ..base.problems import Problem, internal_error
 from ..base.textcheck import BAD_CHARACTER, character_problem
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -352,8 +352,8 @@ def parse(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     except yaml.YAMLError as exc:
         problems.append(_problem_from_yaml_error(exc, text, path))
         return None, sorted(problems)
-    except Exception as exc:
-        problems.append(Problem(path, 1, 1, f"无法读取该文件（{type(exc).__name__}）。"))
+    except Exception as exc:  # a bug of this reader, never the data's fault: say so
+        problems.append(internal_error(path, exc))
         return None, problems
     if problems:
         return None, sorted(problems)
