@@ -26,8 +26,11 @@ def test_scale_benchmark_reports_every_figure(tmp_path: Path) -> None:
     assert result["machine"]["cpus"] >= 1
     (row,) = result["rows"]
     assert row["scale"] == 1
+    # At ×1 the benchmark data is the sample itself.
     sample_sites = len(list((ROOT / "sites_data" / "sites").rglob("*.yml")))
-    assert row["sites"] == sample_sites
+    sample_experiences = len(list((ROOT / "sites_data" / "experiences").rglob("*.yml")))
+    assert sample_sites and sample_experiences, "an empty sample makes these figures vacuous"
+    assert (row["sites"], row["experiences"]) == (sample_sites, sample_experiences)
     for key in ("validate_s", "generate_s", "build_s", "generator_phase_s", "search_index_s"):
         assert 0 < row[key] < 600, key
     assert 0 < row["generator_share"] < 1

@@ -35,6 +35,14 @@ COMP = "2025-jingyan-huibian"
 EPOCH = "1766188800"  # 2025-12-20T00:00:00Z
 CANARIES = ("CANARY", "0736-9999")
 FOOTER = re.compile(r"—\s*(\d+)\s*—")
+# By hand from tests/fixtures/pdf: its 2025 experiences (select years [2025], order unit),
+# by unit in taxonomy order (wuling, dingcheng, jingmao), then date; the draft is left out.
+CHAPTERS = {
+    "hongse-wuye": "党建引领“红色物业” 破解老旧小区治理难题",  # wuling, 2025-03-01
+    "zhangzhe-shitang": "办好“长者食堂” 让老年人吃上热乎饭",  # wuling, 2025-06-10
+    "daotian-hezuoshe": "支部领办合作社 稻田里长出“金饭碗”",  # dingcheng
+    "xianfenggang": "党员先锋岗扎根生产一线",  # jingmao
+}
 
 pytestmark = pytest.mark.skipif(not pdf_mod.cjk_font_families(),
                                 reason="no CJK font installed (fonts-noto-cjk)")
@@ -70,9 +78,9 @@ def rendered(public: Dataset, tmp_path_factory: pytest.TempPathFactory
 def test_every_selected_title_in_order_and_nothing_else(
         public: Dataset, rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
     result, _, texts = rendered
-    ids = select_experiences(public, public.compilations[COMP])
-    titles = [public.experiences[i].title for i in ids]
+    ids, titles = list(CHAPTERS), list(CHAPTERS.values())
     assert [c.id for c in result.chapters] == ids
+    assert select_experiences(public, public.compilations[COMP]) == ids
     body = squash("".join(texts[result.front_pages:]))
     positions = [body.find(squash(t)) for t in titles]
     assert all(p >= 0 for p in positions), dict(zip(titles, positions, strict=True))
@@ -86,6 +94,7 @@ def test_every_selected_title_in_order_and_nothing_else(
 def test_toc_page_numbers_are_the_real_pages(
         public: Dataset, rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
     result, reader, texts = rendered
+    assert [c.title for c in result.chapters] == list(CHAPTERS.values())
     toc_index = next(i for i, t in enumerate(texts) if squash(t).startswith("目录"))
     toc = squash(texts[toc_index])
     labels = reader.page_labels
@@ -106,6 +115,7 @@ def test_toc_page_numbers_are_the_real_pages(
 def test_outline_has_a_bookmark_per_chapter(
         rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
     result, reader, _ = rendered
+    assert [c.title for c in result.chapters] == list(CHAPTERS.values())
     top = [item.title for item in reader.outline if not isinstance(item, list)]
     assert [c.title for c in result.chapters] == [t for t in top if t in
                                                   {c.title for c in result.chapters}]
@@ -211,7 +221,8 @@ def test_images_stay_inside_the_page(public: Dataset) -> None:
 
 def test_compile_all_writes_every_compilation(public: Dataset, tmp_path: Path) -> None:
     paths = compile_all(public, None, tmp_path)
-    assert paths == [tmp_path / f"{c}.pdf" for c in sorted(public.compilations)]
+    # The two files of tests/fixtures/pdf/compilations/.
+    assert paths == [tmp_path / "2025-jingyan-huibian.pdf", tmp_path / "hongse-xuanbian.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF-") for p in paths)
 
 

@@ -8,7 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_site_support import MINIMAL, REPO, build_ok, snapshot
+from test_site_support import (
+    MINIMAL,
+    MINIMAL_PUBLIC_EXPERIENCES,
+    MINIMAL_SITES,
+    REPO,
+    build_ok,
+    snapshot,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,9 @@ def test_two_builds_are_byte_identical(data: Path, tmp_path: Path) -> None:
     differing = [path for path in a if a[path] != b[path]]
     assert not differing, f"files that differ between two identical builds: {differing}"
 
-    # The comparison covered what tends to differ.
+    # The comparison covered what tends to differ, and every record's page.
+    assert {f"sites/{i}/index.html" for i in MINIMAL_SITES} <= set(a)
+    assert {f"experiences/{i}/index.html" for i in MINIMAL_PUBLIC_EXPERIENCES} <= set(a)
     assert "sitemap.xml.gz" in a
     sitemap = gzip.decompress(a["sitemap.xml.gz"]).decode("utf-8")
     assert "https://dangjian.example.org/sites/chengnan-taohua-cun/" in sitemap

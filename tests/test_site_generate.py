@@ -18,9 +18,21 @@ from test_site_support import (
     content_of,
     html_files,
     parse_html,
+    public_experience_ids,
+    record_ids,
     run_cli,
     squash,
 )
+
+
+def sample_site_pages() -> set[str]:
+    """The sample's own site and experience pages (read from its files): the comparisons
+    below must cover them, else a thinned sample leaves only the hand-written pages."""
+    pages = {f"sites/{i}/index.html" for i in record_ids(SAMPLE, "sites")}
+    pages |= {f"experiences/{i}/index.html" for i in public_experience_ids(SAMPLE)}
+    assert any(p.startswith("sites/") for p in pages), "the sample has no sites"
+    assert any(p.startswith("experiences/") for p in pages), "the sample has no experiences"
+    return pages
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +73,7 @@ def test_generated_tree_has_the_plugin_builds_pages(
     theirs = {p.relative_to(plugin_site).as_posix() for p in html_files(plugin_site)}
     assert ours == theirs, (f"only in the generated tree: {sorted(ours - theirs)}; "
                             f"only in the plugin build: {sorted(theirs - ours)}")
+    assert sample_site_pages() <= ours
     for name in ("data/sites.json", "data/experiences.json", "data/sites.csv",
                  "data/experiences.csv", "feed.xml"):
         assert (site / name).read_bytes() == (plugin_site / name).read_bytes(), name
@@ -69,16 +82,19 @@ def test_generated_tree_has_the_plugin_builds_pages(
 def test_generated_pages_have_the_same_content(
         generated: tuple[Path, subprocess.CompletedProcess[str]], plugin_site: Path) -> None:
     site, _ = generated
-    differing = []
+    differing, compared = [], set()
     for path in html_files(plugin_site):
         rel = path.relative_to(plugin_site)
         if not (site / rel).is_file():
             continue  # reported by the test above
+        compared.add(rel.as_posix())
         theirs = squash(content_of(parse_html(path)).text())
         ours = squash(content_of(parse_html(site / rel)).text())
         if ours != theirs:
             differing.append(rel.as_posix())
     assert not differing, f"pages whose content differs: {differing}"
+    missing = sample_site_pages() - compared
+    assert not missing, f"record pages not compared: {sorted(missing)[:10]}"
 
 
 def test_generate_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:

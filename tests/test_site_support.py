@@ -82,6 +82,30 @@ def cached_build(factory: pytest.TempPathFactory, data: Path, *, audience: str =
     return _BUILDS[key]
 
 
+# ---------------------------------------------------------------- the minimal fixture, by hand
+
+# Stated from tests/fixtures/minimal/README.md and its files, not computed: a test that reads
+# its expectations from the data it checks proves nothing once that data is thin.
+MINIMAL_SITES = [  # the 8 files of sites/
+    "chengnan-hongqi-cun", "chengnan-taohua-cun", "chengnan-xingfu-shequ", "hexi-chuangxin-keji",
+    "hexi-jinshan-qiye", "shanbei-shiyan-xiaoxue", "shanbei-wangjia-cun",
+    "shizhi-zhengwu-zhongxin",
+]
+# 4 experiences, of which shiyan-hongse-ketang says ``draft: true``.
+MINIMAL_PUBLIC_EXPERIENCES = ["hexi-lianmeng-gongjian", "taohua-jifen-guanli",
+                              "wangjia-cunmin-shuoshi"]
+MINIMAL_DRAFTS = ["shiyan-hongse-ketang"]
+MINIMAL_PLANS = ["2025"]
+MINIMAL_COMPILATIONS = ["huibian-2025"]
+# The README's site table (a status does not depend on the reference date).
+MINIMAL_STATUS = {
+    "chengnan-taohua-cun": "improving", "chengnan-xingfu-shequ": "demonstration",
+    "chengnan-hongqi-cun": "improving", "hexi-jinshan-qiye": "not_selected",
+    "hexi-chuangxin-keji": "eliminated", "shanbei-wangjia-cun": "candidate",
+    "shizhi-zhengwu-zhongxin": "demonstration", "shanbei-shiyan-xiaoxue": "withdrawn",
+}
+
+
 # ---------------------------------------------------------------- reading the output
 
 def record_ids(data: Path, kind: str) -> list[str]:
@@ -200,11 +224,15 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].comments.append(data)
 
 
-def parse_html(path: Path) -> Element:
+def parse_html_text(text: str) -> Element:
     builder = _TreeBuilder()
-    builder.feed(path.read_text(encoding="utf-8"))
+    builder.feed(text)
     builder.close()
     return builder.root
+
+
+def parse_html(path: Path) -> Element:
+    return parse_html_text(path.read_text(encoding="utf-8"))
 
 
 def content_of(page: Element) -> Element:

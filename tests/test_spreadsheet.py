@@ -238,6 +238,23 @@ def test_export_matches_report(tmp_path: Path, audience: str) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(run_showcase("report", "--json", "--as-of", "2027-01-15", "--data",
                                      str(MINIMAL)).stdout)
+    # The report is the code's own figures: pin it to the fixture's README first, so that the
+    # comparisons below cannot hold on empty or wrong data.
+    assert {ident: state["status"] for ident, state in report["sites"].items()} == {
+        "chengnan-taohua-cun": "improving", "chengnan-xingfu-shequ": "demonstration",
+        "chengnan-hongqi-cun": "improving", "hexi-jinshan-qiye": "not_selected",
+        "hexi-chuangxin-keji": "eliminated", "shanbei-wangjia-cun": "candidate",
+        "shizhi-zhengwu-zhongxin": "demonstration", "shanbei-shiyan-xiaoxue": "withdrawn"}
+    assert list(report["plans"]) == ["2025"]  # candidates 5 → 4, demonstrations 3 → 3
+    assert (report["plans"]["2025"]["candidates"], report["plans"]["2025"]["demonstrations"]) == (
+        {"target": 5, "actual": 4}, {"target": 3, "actual": 3})
+    # Duties: 2024–2027 × chengnan, hexi, shanbei; met: chengnan 2024 and 2025, hexi 2025,
+    # shanbei 2026.
+    assert {(year, unit) for year, units in report["duties"].items()
+            for unit, duty in units.items() if duty["met"]} == {
+        ("2024", "chengnan"), ("2025", "chengnan"), ("2025", "hexi"), ("2026", "shanbei")}
+    assert sum(len(units) for units in report["duties"].values()) == 12
+    assert sorted(report["overdue"]) == ["chengnan-xingfu-shequ", "shanbei-wangjia-cun"]
     book = openpyxl.load_workbook(out)
     expected = ["概况", "示范点", "考评记录", "年度规划进度", "区县职责"]
     assert book.sheetnames == ([*expected, "逾期考评"] if audience == "internal" else expected)
