@@ -83,6 +83,8 @@ def test_ci_and_hook_files_parse() -> None:
     assert hooks[0]["language"] in ("system", "python")
     local = _load(PRECOMMIT)["repos"][0]["hooks"][0]
     assert local["id"] == "showcase-validate" and local["files"] == "^sites_data/"
+    # found without an activated virtual environment (see the tests at the end)
+    assert local["entry"] == "scripts/showcase validate" and local["language"] == "script"
 
 
 def test_every_showcase_command_in_ci_exists() -> None:
@@ -221,3 +223,76 @@ def test_git_hook_blocks_a_commit_of_broken_staged_data(tmp_path: Path) -> None:
 def test_guide_says_how_to_install_the_hook() -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in GUIDE.glob("*.md"))
     assert "git config core.hooksPath scripts/git-hooks" in text
+
+
+def _bare_env(**extra: str) -> dict[str, str]:
+    """An environment as a fresh terminal has it: no virtual environment on PATH or active,
+    and no SHOWCASE override."""
+    venv_bin = str(BIN)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if p and Path(p).resolve() != Path(venv_bin).resolve())
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "SHOWCASE", "GIT_DIR", "GIT_INDEX_FILE", "PYTHONPATH")}
+    env.update(PATH=path, PYTHONUTF8="1", NO_COLOR="1", GIT_AUTHOR_NAME="t",
+               GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.invalid")
+    env.update(extra)
+    return env
+
+
+def _fresh_clone(tmp_path: Path) -> Path:
+    """A clone of the project as a newcomer has it after scripts/setup.sh: the scripts, the
+    data, and a .venv (here, the one of this checkout)."""
+    clone = tmp_path / "clone"
+    shutil.copytree(REPO / "scripts", clone / "scripts")
+    shutil.copytree(MINIMAL, clone / "sites_data")
+    shutil.copy2(PRECOMMIT, clone / ".pre-commit-config.yaml")
+    (clone / ".gitignore").write_text(".venv/\n", encoding="utf-8")
+    (clone / ".venv").symlink_to(BIN.parent, target_is_directory=True)
+    return clone
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_git_hook_finds_showcase_without_an_activated_venv(tmp_path: Path) -> None:
+    clone = _fresh_clone(tmp_path)
+    env = _bare_env()
+    assert shutil.which("showcase", path=env["PATH"]) is None or "venv" not in str(
+        shutil.which("showcase", path=env["PATH"]))
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=clone, env=env, capture_output=True,
+                              text=True, encoding="utf-8", check=False)
+
+    assert git("init", "-q").returncode == 0
+    assert git("config", "core.hooksPath", "scripts/git-hooks").returncode == 0
+    git("add", "-A")
+    first = git("commit", "-qm", "data")
+    assert first.returncode == 0, first.stderr
+    assert "检查通过" in first.stdout + first.stderr  # the hook really ran showcase
+    site = clone / "sites_data" / "sites" / "2026" / "shanbei-wangjia-cun.yml"
+    site.write_text(site.read_text(encoding="utf-8").replace("category: rural", "category: rurl"),
+                    encoding="utf-8")
+    git("add", "-A")
+    blocked = git("commit", "-qm", "broken")
+    assert blocked.returncode != 0
+    assert "类别“rurl”不存在" in blocked.stdout + blocked.stderr
+
+
+def test_the_pre_commit_entry_runs_without_an_activated_venv(tmp_path: Path) -> None:
+    """What pre-commit runs for the local hook (``language: script``: the entry, from the
+    repository root)."""
+    clone = _fresh_clone(tmp_path)
+    entry = _load(clone / ".pre-commit-config.yaml")["repos"][0]["hooks"][0]["entry"].split()
+    result = subprocess.run([str(clone / entry[0]), *entry[1:]], cwd=clone, env=_bare_env(),
+                            capture_output=True, text=True, encoding="utf-8", check=False)
+    assert result.returncode == 0, result.stderr
+    assert "检查通过" in result.stdout
+
+
+def test_the_wrapper_explains_a_missing_setup(tmp_path: Path) -> None:
+    clone = _fresh_clone(tmp_path)
+    (clone / ".venv").unlink()
+    env = _bare_env(PATH="/usr/bin:/bin")
+    result = subprocess.run([str(clone / "scripts" / "showcase"), "validate"], cwd=clone, env=env,
+                            capture_output=True, text=True, encoding="utf-8", check=False)
+    assert result.returncode == 127 and "scripts/setup.sh" in result.stderr
