@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,7 +19,10 @@ from ..data import loader
 from ..data.dataset import Dataset
 from ..rules.audience import Audience
 from ..rules.facts import derive, report_json
+from . import click_zh
 from .terminal import print_report
+
+click_zh.install()  # before any command is declared: some help texts are taken right away
 
 DEFAULT_DATA = "sites_data"
 
@@ -88,12 +92,33 @@ def project_root(data_dir: str) -> Path | None:
 
 
 data_option = click.option("--data", "data_dir", default=DEFAULT_DATA, show_default=True,
+                           metavar="目录",
                            help="数据目录（sites_data）")
 as_of_option = click.option("--as-of", "as_of", callback=_parse_as_of, metavar="YYYY-MM-DD",
                             help="参考日期（默认今天，或 SOURCE_DATE_EPOCH 对应的日期）")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ChineseCommand(click.Command):
+    """A command whose usage line says “[选项]” rather than “[OPTIONS]”."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class ChineseGroup(click.Group):
+    command_class = ChineseCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
+ChineseGroup.group_class = ChineseGroup
+
+
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="showcase")
 def main() -> None:
     """基层党建示范点展示平台：检查数据、统计进度、生成网站。"""
@@ -131,7 +156,7 @@ def report(data_dir: str, as_of: str | None, as_json: bool) -> None:
 
 @main.command()
 @data_option
-@click.option("--out", "out_dir", default="schemas", show_default=True,
+@click.option("--out", "out_dir", default="schemas", show_default=True, metavar="目录",
               help="输出目录")
 def schema(data_dir: str, out_dir: str) -> None:
     """为编辑器（VS Code 的 YAML 插件）生成记录的 JSON Schema。"""
@@ -177,7 +202,7 @@ def failures_exit(note: str = "") -> Iterator[None]:
 @main.command()
 @data_option
 @audience_option
-@click.option("--out", "out_dir", default="site", show_default=True,
+@click.option("--out", "out_dir", default="site", show_default=True, metavar="目录",
               help="输出目录（成功后整体替换）")
 @as_of_option
 @click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
@@ -199,7 +224,7 @@ def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no
 @main.command()
 @data_option
 @audience_option
-@click.option("--out", "out_dir", default="build/docs", show_default=True,
+@click.option("--out", "out_dir", default="build/docs", show_default=True, metavar="目录",
               help="输出目录")
 @as_of_option
 def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None) -> None:
@@ -219,7 +244,8 @@ def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None)
 @data_option
 @audience_option
 @as_of_option
-@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="预览地址")
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="地址:端口",
+              help="预览地址")
 def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -> None:
     """本地预览；修改 YAML 或页面后浏览器自动刷新（只重新生成有变化的页面）。"""
     import os
@@ -255,9 +281,9 @@ def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -
 
 
 @main.command(name="compile")
-@click.argument("ids", nargs=-1)
+@click.argument("ids", nargs=-1, metavar="[汇编ID]...")
 @data_option
-@click.option("--out", "out_dir", default="build/compilations", show_default=True,
+@click.option("--out", "out_dir", default="build/compilations", show_default=True, metavar="目录",
               help="PDF 输出目录")
 @audience_option
 def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -> None:
@@ -305,11 +331,11 @@ def new() -> None:
 
 
 @new.command(name="site")
-@click.argument("name", required=False)
-@click.option("--category", help="类别：taxonomy.yml 中 categories 的键（或中文名称）")
-@click.option("--unit", help="管理单位：taxonomy.yml 中 units 的键（或中文名称）")
-@click.option("--batch", metavar="YEAR", help="创建批次（年份）")
-@click.option("--id", "ident", help="文件名（id）；默认由名称的拼音生成")
+@click.argument("name", required=False, metavar="[名称]")
+@click.option("--category", metavar="类别", help="类别：taxonomy.yml 中 categories 的键（或中文名称）")
+@click.option("--unit", metavar="单位", help="管理单位：taxonomy.yml 中 units 的键（或中文名称）")
+@click.option("--batch", metavar="年份", help="创建批次（年份）")
+@click.option("--id", "ident", metavar="ID", help="文件名（id）；默认由名称的拼音生成")
 @data_option
 def new_site(name: str | None, category: str | None, unit: str | None, batch: str | None,
              ident: str | None, data_dir: str) -> None:
@@ -320,11 +346,11 @@ def new_site(name: str | None, category: str | None, unit: str | None, batch: st
 
 
 @new.command(name="experience")
-@click.argument("title", required=False)
-@click.option("--site", "sites", multiple=True, help="相关示范点的 id（或全称、简称），可写多次")
-@click.option("--year", metavar="YEAR", help="年度")
-@click.option("--theme", "themes", multiple=True, help="主题：taxonomy.yml 中 themes 的键，可写多次")
-@click.option("--id", "ident", help="文件名（id）；默认由标题的拼音生成")
+@click.argument("title", required=False, metavar="[标题]")
+@click.option("--site", "sites", multiple=True, metavar="示范点", help="相关示范点的 id（或全称、简称），可写多次")
+@click.option("--year", metavar="年份", help="年度")
+@click.option("--theme", "themes", multiple=True, metavar="主题", help="主题：taxonomy.yml 中 themes 的键，可写多次")
+@click.option("--id", "ident", metavar="ID", help="文件名（id）；默认由标题的拼音生成")
 @data_option
 def new_experience(title: str | None, sites: tuple[str, ...], year: str | None,
                    themes: tuple[str, ...], ident: str | None, data_dir: str) -> None:
@@ -340,7 +366,7 @@ def import_() -> None:
 
 
 @import_.command(name="evaluations")
-@click.argument("file")
+@click.argument("file", metavar="文件")
 @data_option
 @as_of_option
 @click.option("--apply", "apply_", is_flag=True, help="写入文件（不加时只预览）")
@@ -353,7 +379,7 @@ def import_evaluations(file: str, data_dir: str, as_of: str | None, apply_: bool
 
 
 @main.command()
-@click.argument("file")
+@click.argument("file", metavar="文件")
 @data_option
 @as_of_option
 @audience_option
