@@ -122,3 +122,25 @@ def test_generate_is_incremental(tmp_path: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
     assert "0 个文件有变化" in result.stdout
 
+
+
+def test_the_preview_says_how_pdfs_are_made(tmp_path: Path) -> None:
+    """In showcase serve no PDF is made: the compilation pages say so instead of promising a
+    download; a full build links the PDF; a tree without PDFs promises nothing."""
+    import datetime as dt
+
+    from generator.data.loader import load
+    from generator.rules.facts import derive
+    from generator.site.sitegen import Options, generate
+
+    data = load(MINIMAL)
+    facts = derive(data, dt.date(2026, 11, 28))
+    preview = generate(data, facts, Options(preview=True)).pages
+    plain = generate(data, facts, Options()).pages
+    full = generate(data, facts, Options(pdfs=frozenset({"huibian-2025"}))).pages
+    page = "compilations/huibian-2025/index.md"
+    assert "showcase build" in preview[page] and "下载 PDF" not in preview[page]
+    assert "showcase build" in preview["compilations/index.md"]
+    assert "下载 PDF 印刷版" in full[page] and "huibian-2025.pdf" in full[page]
+    assert "下载" not in plain[page] and "showcase build" not in plain[page]
+    assert "下载 PDF" not in plain["compilations/index.md"]

@@ -269,7 +269,7 @@ def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -
         docs = root / "build" / "serve-docs"
         sync_tree(generated_tree(Path(data_dir), root / "content", audience=audience,
                                  as_of=reference_date(as_of),
-                                 template_dirs=(root / "theme" / "templates",)),
+                                 template_dirs=(root / "theme" / "templates",), preview=True),
                   docs, Path(data_dir))
     settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
                              audience=audience, as_of=reference_date(as_of), pdf=False)

@@ -164,7 +164,7 @@ def _tree_marker(data_dir: Path | None) -> dict[str, object]:
 
 
 def generated_tree(data_dir: Path, content_dir: Path, *, audience: Audience, as_of: dt.date,
-                   template_dirs: tuple[Path, ...] = ()) -> dict[str, bytes]:
+                   template_dirs: tuple[Path, ...] = (), preview: bool = False) -> dict[str, bytes]:
     """Every file of the Markdown tree: hand-written pages plus the generated ones."""
     with gcpause.paused():
         data = loader.load(data_dir)
@@ -175,7 +175,8 @@ def generated_tree(data_dir: Path, content_dir: Path, *, audience: Audience, as_
         try:
             site = generate(data, facts, Options(audience=audience,
                                                  base_url=data.program.site_url or "",
-                                                 template_dirs=template_dirs))
+                                                 template_dirs=template_dirs,
+                                                 preview=preview))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
     return tree_files(site, content_dir)

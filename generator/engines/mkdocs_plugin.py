@@ -124,7 +124,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         try:
             self.site = generate(data, self.facts, Options(
                 audience=audience, base_url=config.site_url or "", pdfs=pdfs,
-                template_dirs=(template_dir,)))
+                template_dirs=(template_dir,), preview=self.serving))
         except TemplateFailed as exc:
             raise PluginError(str(exc)) from exc
         self.pdfs = pdfs

@@ -58,6 +58,8 @@ class Options:
     pdfs: frozenset[str] = frozenset()
     # Folders searched before the built-in templates (theme/templates overrides).
     template_dirs: tuple[Path, ...] = ()
+    # A live preview (showcase serve): pages say what only a full build makes (the PDFs).
+    preview: bool = False
 
 
 @dataclass(frozen=True)
