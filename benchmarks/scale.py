@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/scale.py                 # ×1 and ×10
     .venv/bin/python benchmarks/scale.py --scales 1,10,50 --json benchmarks/out/latest.json
+    .venv/bin/python benchmarks/scale.py --scales 1,10,50 --engines mkdocs,properdocs,zensical
+    .venv/bin/python benchmarks/scale.py --ab 09972a3 --scales 10,50   # this tree vs a commit
 
 For each scale it prints: validate s, generate s, full ``build --no-pdf`` s, the generator's
 own share of the build (load + facts + pages, measured in-process), the search index
@@ -32,11 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import synthesise  # noqa: E402
 
-from generator.base import gcpause  # noqa: E402
-from generator.data import loader  # noqa: E402
-from generator.rules.facts import derive  # noqa: E402
+from generator.engines.pipeline import prepare  # noqa: E402
+from generator.engines.poststeps import write_search_index  # noqa: E402
 from generator.site import searchindex  # noqa: E402
-from generator.site.sitegen import Options, generate  # noqa: E402
 
 AS_OF = "2026-11-28"
 
@@ -65,11 +65,17 @@ def _run(args: list[str], cwd: Path = ROOT) -> tuple[float, subprocess.Completed
 def generator_phase(data_dir: Path) -> tuple[float, int]:
     """Seconds for load + facts + page generation in-process, and the number of pages."""
     start = time.perf_counter()
-    with gcpause.paused():  # as the plugin runs it
-        data = loader.load(data_dir)
-        facts = derive(data, dt.date.fromisoformat(AS_OF))
-        site = generate(data, facts, Options())
-    return time.perf_counter() - start, sum(1 for p in site.pages if p.endswith(".md"))
+    prepared = prepare(data_dir, audience="public", as_of=dt.date.fromisoformat(AS_OF),
+                       pdf=False, template_dirs=(ROOT / "theme" / "templates",))
+    pages = sum(1 for p in prepared.site.pages if p.endswith(".md"))
+    return time.perf_counter() - start, pages
+
+
+def index_seconds(site: Path) -> float:
+    """Seconds to (re)build the search index from the built site's HTML files."""
+    start = time.perf_counter()
+    write_search_index(site)
+    return time.perf_counter() - start
 
 
 def search_quality(site: Path) -> dict[str, float | int]:
@@ -113,19 +119,41 @@ def search_quality(site: Path) -> dict[str, float | int]:
     }
 
 
-def measure(scale: int, work: Path) -> dict[str, object]:
+def _build(data_dir: Path, site: Path, engine: str = "mkdocs",
+           cwd: Path = ROOT) -> tuple[float, int]:
+    """Seconds of one ``showcase build --no-pdf`` and the peak memory (KB) of the command and
+    its engine processes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    engine_option = [] if engine == "mkdocs" else ["--engine", engine]  # (older revisions)
+    elapsed, _ = _run(["build", "--data", str(data_dir), "--out", str(site), "--no-pdf",
+                       "--as-of", AS_OF, *engine_option], cwd=cwd)
+    _settle(site.parent)
+    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def _settle(folder: Path) -> None:
+    """Wait until a previous output, renamed aside and deleted in the background, is gone
+    (so that the deletion does not overlap the next measurement)."""
+    for _ in range(600):
+        if not any(".old-" in p.name for p in folder.iterdir()):
+            return
+        time.sleep(0.1)
+
+
+def measure(scale: int, work: Path, engines: list[str]) -> dict[str, object]:
     data_dir = work / f"x{scale}" / "sites_data"
     synthesise(scale, data_dir)
     t_validate, _ = _run(["validate", "--data", str(data_dir)])
-    t_generate, _ = _run(["generate", "--data", str(data_dir), "--out", str(work / f"x{scale}" / "docs"),
-                          "--as-of", AS_OF])
+    t_generate, _ = _run(["generate", "--data", str(data_dir), "--out",
+                          str(work / f"x{scale}" / "project"), "--as-of", AS_OF])
     site = work / f"x{scale}" / "site"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t_build, proc = _run(["build", "--data", str(data_dir), "--out", str(site), "--no-pdf",
-                          "--as-of", AS_OF, "-v"])
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    t_build, peak = _build(data_dir, site)
+    by_engine = {"mkdocs": round(t_build, 2)}
+    for engine in engines:
+        if engine != "mkdocs":
+            by_engine[engine] = round(_build(data_dir, work / f"x{scale}" / f"site-{engine}",
+                                             engine)[0], 2)
     t_phase, _pages = generator_phase(data_dir)
-    timing = _plugin_timing(proc.stderr)
     html = [p.stat().st_size for p in site.rglob("*.html")]
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     return {
@@ -135,9 +163,10 @@ def measure(scale: int, work: Path) -> dict[str, object]:
         "validate_s": round(t_validate, 2),
         "generate_s": round(t_generate, 2),
         "build_s": round(t_build, 2),
+        "engines_s": by_engine,
         "generator_phase_s": round(t_phase, 2),
         "generator_share": round(t_phase / t_build, 4),
-        "search_index_s": timing.get("search"),
+        "search_index_s": round(index_seconds(site), 2),
         "pages": len(html),
         "build_ms_per_page": round(1000 * t_build / max(len(html), 1), 1),
         "html_bytes_per_page_mean": int(statistics.mean(html)),
@@ -149,20 +178,74 @@ def measure(scale: int, work: Path) -> dict[str, object]:
     }
 
 
-def _plugin_timing(stderr: str) -> dict[str, float]:
-    """The plugin logs 'showcase: search index of N pages in X s'."""
-    out: dict[str, float] = {}
-    for line in stderr.splitlines():
-        if "showcase: search index" in line:
-            out["search"] = float(line.rsplit(" in ", 1)[1].split()[0])
-    return out
+# ---------------------------------------------------------------- A/B: two revisions, one run
+
+def _checkout(revision: str, folder: Path) -> Path:
+    """A work tree of ``revision``. Revisions from before the engines/ package get a shim
+    there, so that the MkDocs plugin's entry point of this installation finds their plugin."""
+    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(folder), revision],
+                   cwd=ROOT, check=True, capture_output=True)
+    shim = folder / "generator" / "engines" / "mkdocs_plugin.py"
+    if not shim.exists():
+        shim.parent.mkdir(parents=True, exist_ok=True)
+        (shim.parent / "__init__.py").touch()
+        shim.write_text("from generator.mkdocs_plugin import ShowcasePlugin  # noqa: F401\n",
+                        encoding="utf-8")
+    return folder
+
+
+def _article_texts(site: Path) -> dict[str, str]:
+    from generator.engines.poststeps import article
+
+    texts = {}
+    for page in site.rglob("*.html"):
+        content = article(page.read_text(encoding="utf-8"))
+        if content is not None:
+            texts[page.relative_to(site).as_posix()] = " ".join(
+                searchindex.html_text(content).split())
+    return texts
+
+
+def ab(revision: str, scales: list[int], repeat: int, work: Path) -> list[dict[str, object]]:
+    """Build each scale with ``revision`` (A) and with this working tree (B), alternating
+    A, B, A, B… so that both see the same machine; report the per-page time ratio B/A."""
+    tree = _checkout(revision, work / "a")
+    rows = []
+    try:
+        for scale in scales:
+            data_dir = work / f"x{scale}" / "sites_data"
+            synthesise(scale, data_dir)
+            times: dict[str, list[float]] = {"A": [], "B": []}
+            sites = {"A": work / f"x{scale}" / "site-a", "B": work / f"x{scale}" / "site-b"}
+            for _ in range(repeat):
+                for side, cwd in (("A", tree), ("B", ROOT)):
+                    times[side].append(_build(data_dir, sites[side], cwd=cwd)[0])
+            pages = {side: len(list(site.rglob("*.html"))) for side, site in sites.items()}
+            a, b = statistics.median(times["A"]), statistics.median(times["B"])
+            per_page = {side: 1000 * t / pages[side] for side, t in (("A", a), ("B", b))}
+            texts = {side: _article_texts(site) for side, site in sites.items()}
+            same = sum(1 for k in texts["A"] if texts["B"].get(k) == texts["A"][k])
+            rows.append({
+                "scale": scale, "pages_a": pages["A"], "pages_b": pages["B"],
+                "seconds_a": [round(t, 2) for t in times["A"]],
+                "seconds_b": [round(t, 2) for t in times["B"]],
+                "ms_per_page_a": round(per_page["A"], 2), "ms_per_page_b": round(per_page["B"], 2),
+                "ratio": round(per_page["B"] / per_page["A"], 3),
+                "same_article_text": f"{same}/{len(texts['A'])}",
+                "search": search_quality(sites["B"]),
+            })
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
+                       capture_output=True, check=False)
+    return rows
 
 
 def table(rows: list[dict[str, object]]) -> str:
     cols = [("scale", "×"), ("sites", "sites"), ("experiences", "exps"), ("pages", "pages"),
             ("validate_s", "validate s"), ("generate_s", "generate s"), ("build_s", "build s"),
             ("build_ms_per_page", "ms/page"), ("generator_share", "gen share"),
-            ("search_index_s", "index s"), ("html_bytes_per_page_mean", "HTML/page"),
+            ("search_index_s", "index s"), ("engines_s", "build s by engine"),
+            ("html_bytes_per_page_mean", "HTML/page"),
             ("html_bytes_per_page_median", "median"), ("output_bytes", "output B"),
             ("peak_memory_mb", "peak MB")]
     lines = [" | ".join(h for _, h in cols)]
@@ -184,11 +267,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temp dir)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    parser.add_argument("--engines", default="mkdocs",
+                        help="engines to build with, e.g. mkdocs,properdocs,zensical")
+    parser.add_argument("--ab", metavar="REVISION", default=None,
+                        help="compare this working tree (B) with a git revision (A) in one run")
+    parser.add_argument("--repeat", type=int, default=3, help="builds per side in --ab mode")
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")]
     with tempfile.TemporaryDirectory(prefix="showcase-bench-") as tmp:
         work = args.work or Path(tmp)
-        rows = [measure(s, work) for s in scales]
+        if args.ab:
+            rows = ab(args.ab, scales, args.repeat, work)
+            for r in rows:
+                print(f"×{r['scale']}: A {r['ms_per_page_a']} ms/page ({r['pages_a']} pages, "
+                      f"{r['seconds_a']} s)  B {r['ms_per_page_b']} ms/page ({r['pages_b']} "
+                      f"pages, {r['seconds_b']} s)  ratio B/A {r['ratio']}  "
+                      f"same article text {r['same_article_text']}")
+            print(json.dumps({"ab": args.ab, "rows": rows}, ensure_ascii=False))
+            return 0
+        rows = [measure(s, work, args.engines.split(",")) for s in scales]
     result = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                          "platform": platform.platform()},
               "date": dt.date.today().isoformat(), "rows": rows}

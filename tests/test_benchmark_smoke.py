@@ -46,3 +46,19 @@ def test_scale_benchmark_reports_every_figure(tmp_path: Path) -> None:
     assert search["precision_mean"] >= 0.95
     assert 0 < search["query_bytes_mean"] <= search["query_bytes_max"] <= 300_000
     assert search["indexed_pages"] > row["sites"]
+
+
+def test_the_ab_mode_compares_two_revisions(tmp_path: Path) -> None:
+    """A/B of this tree against its own last commit at ×1: both sides build, the ratio and
+    the per-page article comparison are reported."""
+    proc = subprocess.run(
+        [sys.executable, "benchmarks/scale.py", "--ab", "HEAD", "--scales", "1", "--repeat",
+         "1", "--work", str(tmp_path / "w")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    (row,) = result["rows"]
+    assert row["pages_a"] > 100 and row["pages_b"] > 100
+    assert 0.2 < row["ratio"] < 5
+    same, total = (int(n) for n in row["same_article_text"].split("/"))
+    assert total > 100 and same > total * 0.9

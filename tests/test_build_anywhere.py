@@ -28,8 +28,10 @@ def test_build_from_another_folder(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "index.html").is_file()
 
 
-def test_a_generated_tree_builds_with_its_own_programme_settings(tmp_path: Path) -> None:
-    """`SHOWCASE_DOCS=<tree> mkdocs build` names the site after the data the tree was
+def test_a_generated_project_builds_with_a_plain_engine_and_its_own_settings(
+        tmp_path: Path) -> None:
+    """`showcase generate` writes a project (mkdocs.yml, docs/, theme/) that a plain
+    `mkdocs build` in it publishes without the showcase plugin, named after the data it was
     generated from, not after whatever sites_data/ holds."""
     import os
 
@@ -38,15 +40,19 @@ def test_a_generated_tree_builds_with_its_own_programme_settings(tmp_path: Path)
     name = yaml.safe_load((MINIMAL / "program.yml").read_text("utf-8-sig"))["name"]
     sample = yaml.safe_load((ROOT / "sites_data" / "program.yml").read_text("utf-8-sig"))["name"]
     assert name != sample
-    docs = tmp_path / "docs"
+    project = tmp_path / "project"
     gen = subprocess.run([sys.executable, "-m", "generator", "generate", "--data", str(MINIMAL),
-                          "--out", str(docs), "--as-of", "2027-01-15"],
+                          "--out", str(project), "--as-of", "2027-01-15"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert gen.returncode == 0, gen.stdout + gen.stderr
+    config = (project / "mkdocs.yml").read_text("utf-8")
+    assert "showcase" not in yaml.load(config.replace("!!python/", "!python/"),
+                                       Loader=yaml.BaseLoader).get("plugins", [])
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOWCASE_")}
-    env.update({"SHOWCASE_DOCS": str(docs), "NO_MKDOCS_2_WARNING": "1"})
-    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "site")],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-d",
+                            str(tmp_path / "site")], cwd=project, env=env, capture_output=True,
+                           text=True, timeout=300, check=False)
     assert built.returncode == 0, built.stdout + built.stderr
     home = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert f"<title>{name}</title>" in home

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from test_site_support import MINIMAL, REPO, build_ok, cli_env, run_cli
+from test_site_support import MINIMAL, REPO, build_ok, cli_env, run_cli, settled
 
 from generator.base import outputs
 
@@ -152,7 +152,7 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(project: Path) -> Non
         leftover = project.parent / f".site.{kind}-{dead}"
         shutil.copytree(out, leftover)
     build_ok(project / "data", out, cwd=project)
-    assert sorted(p.name for p in project.parent.iterdir() if p.name.startswith(".site")) == []
+    assert [n for n in settled(project.parent) if n.startswith(".site")] == []
 
 
 def test_an_unwritable_target_is_a_chinese_error(project: Path) -> None:
@@ -186,6 +186,7 @@ def test_the_swap_is_a_rename_not_a_copy(tmp_path: Path) -> None:
         staged_inode = staging.stat().st_ino
     assert target.stat().st_ino == staged_inode != old_inode
     assert sorted(p.name for p in target.iterdir()) == [outputs.MARKER, "new.html"]
+    assert settled(tmp_path) == ["site"]  # the old one, set aside, is deleted afterwards
 
 
 def test_a_failed_second_rename_puts_the_old_folder_back(tmp_path: Path,

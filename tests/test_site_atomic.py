@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_site_support import MINIMAL, REPO, build, build_ok, run_cli, snapshot
+from test_site_support import MINIMAL, REPO, build, build_ok, run_cli, settled, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -108,4 +108,4 @@ def test_a_good_build_replaces_the_site(project: Path, tmp_path: Path) -> None:
     assert not (out / "stale.txt").exists()
     page = (out / "sites" / "shanbei-wangjia-cun" / "index.html").read_text(encoding="utf-8")
     assert "新的简介" in page
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]
+    assert settled(tmp_path) == ["data", "site"]

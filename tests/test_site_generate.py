@@ -11,7 +11,6 @@ import pytest
 from test_site_support import (
     AS_OF,
     MINIMAL,
-    REPO,
     SAMPLE,
     cached_build,
     cli_env,
@@ -38,16 +37,15 @@ def sample_site_pages() -> set[str]:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     tmp = tmp_path_factory.mktemp("generate")
-    docs = tmp / "docs"
-    result = run_cli("generate", "--out", str(docs), "--as-of", AS_OF)
+    project = tmp / "project"
+    result = run_cli("generate", "--out", str(project), "--as-of", AS_OF)
     assert result.returncode == 0, result.stdout + result.stderr
     site = tmp / "site2"
     mkdocs = Path(sys.executable).parent / "mkdocs"
-    env = cli_env(SHOWCASE_DOCS=str(docs))
     built = subprocess.run(
         [str(mkdocs) if mkdocs.exists() else "mkdocs", "build", "--strict", "-d", str(site)],
-        cwd=REPO, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300,
-        check=False)
+        cwd=project, env=cli_env(), capture_output=True, text=True, encoding="utf-8",
+        timeout=300, check=False)
     return site, built
 
 

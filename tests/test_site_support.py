@@ -267,3 +267,16 @@ def link_target(site: Path, page: Path, url: str) -> Path | None:
     if parts.path.endswith("/") or resolved.is_dir():
         resolved = resolved / "index.html"
     return resolved
+
+
+def settled(folder: Path, timeout: float = 30.0) -> list[str]:
+    """The names in ``folder`` once a build's previous output, renamed aside and deleted in
+    the background (``.<name>.old-<pid>``), is gone."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        names = sorted(p.name for p in folder.iterdir())
+        if not any(".old-" in name for name in names) or time.monotonic() > deadline:
+            return names
+        time.sleep(0.1)

@@ -21,6 +21,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -29,7 +31,7 @@ from typing import Literal
 MARKER = ".showcase-generated"
 # A workbook made by showcase carries this custom document property.
 WORKBOOK_PROPERTY = "showcase-generated"
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)$")
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old|project)-(?P<pid>\d+)$")
 
 
 class UnsafeOutput(Exception):
@@ -211,7 +213,23 @@ def staged_dir(target: Path, made_by: str,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old)
+
+
+def discard(folder: Path) -> None:
+    """Delete ``folder`` (a previous output, renamed aside) without waiting for it: made
+    private first, then removed by a detached process, so the command can report success
+    as soon as the new output is in place. A removal that never finishes (the machine goes
+    down) leaves a ``.…old-PID`` folder that the next run removes."""
+    try:
+        os.chmod(folder, 0o700)
+        subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c",
+             "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def swap_in(staging: Path, target: Path) -> Path | None:

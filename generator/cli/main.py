@@ -17,6 +17,7 @@ from ..base.problems import Problem
 from ..base.reference import reference_date
 from ..data import loader
 from ..data.dataset import Dataset
+from ..engines.config import Engine
 from ..rules.audience import Audience
 from ..rules.facts import derive, report_json
 from . import click_zh
@@ -83,7 +84,7 @@ def load_or_exit(data_dir: str, *, err: bool = True) -> Dataset:
 
 def project_root(data_dir: str) -> Path | None:
     """The folder of the project's mkdocs.yml (None when there is none)."""
-    from ..engines.build import BuildFailed, find_config
+    from ..engines.pipeline import BuildFailed, find_config
 
     try:
         return find_config(Path(data_dir)).parent
@@ -183,7 +184,7 @@ def failures_exit(note: str = "") -> Iterator[None]:
     """Turn the core's failures into their Chinese report and exit status 1."""
     from ..base.outputs import OutputFailed, UnsafeOutput
     from ..base.problems import ProblemsFound
-    from ..engines.build import BuildFailed
+    from ..engines.pipeline import BuildFailed
 
     try:
         yield
@@ -199,6 +200,11 @@ def failures_exit(note: str = "") -> Iterator[None]:
         sys.exit(1)
 
 
+engine_option = click.option(
+    "--engine", type=click.Choice(["mkdocs", "properdocs", "zensical"]), default="mkdocs",
+    show_default=True, help="把页面排成网站的工具：mkdocs（默认）、properdocs 或 zensical")
+
+
 @main.command()
 @data_option
 @audience_option
@@ -206,38 +212,47 @@ def failures_exit(note: str = "") -> Iterator[None]:
               help="输出目录（成功后整体替换）")
 @as_of_option
 @click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
-@click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
+@engine_option
+@click.option("-v", "--verbose", is_flag=True, help="显示排版工具（MkDocs 等）的详细输出")
 def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no_pdf: bool,
-          verbose: bool) -> None:
+          engine: Engine, verbose: bool) -> None:
     """检查数据并生成整个网站（含 PDF）；出错时不改动输出目录。"""
-    from ..engines.build import BuildSettings, build_site, configure_logging, find_config
+    from ..engines import logs
+    from ..engines.pipeline import BuildSettings, build_site, find_config
 
-    configure_logging(verbose)
+    logs.configure(verbose)
     with failures_exit(f" {out_dir} 未改动。"):
-        out = build_site(BuildSettings(
+        result = build_site(BuildSettings(
             config_file=find_config(Path(data_dir)), data_dir=Path(data_dir), out=Path(out_dir),
-            audience=audience, as_of=reference_date(as_of), pdf=not no_pdf))
+            audience=audience, as_of=reference_date(as_of), pdf=not no_pdf, engine=engine,
+            verbose=verbose))
+    print_problems(result.problems, err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     label = "内部版" if audience == "internal" else "公开版"
-    click.echo(f"网站（{label}）已生成：{out}")
+    click.echo(f"网站（{label}）已生成：{out_dir}")
 
 
 @main.command()
 @data_option
 @audience_option
-@click.option("--out", "out_dir", default="build/docs", show_default=True, metavar="目录",
+@click.option("--out", "out_dir", default="build/project", show_default=True, metavar="目录",
               help="输出目录")
 @as_of_option
-def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None) -> None:
-    """写出 Markdown 文档树（content/ 与生成的页面），可用任何兼容 MkDocs 的工具发布。"""
-    from ..engines.build import find_config, write_tree
+@engine_option
+def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None,
+             engine: Engine) -> None:
+    """写出可直接发布的项目（mkdocs.yml、docs/ 中的全部页面、theme/），可用 mkdocs、properdocs 或 zensical 发布。"""
+    from ..engines.pipeline import find_config, write_tree
 
     with failures_exit(f" {out_dir} 未改动。"):
-        root = find_config(Path(data_dir)).parent
-        written, unchanged = write_tree(
-            Path(data_dir), root / "content", Path(out_dir), audience=audience,
-            as_of=reference_date(as_of), template_dirs=(root / "theme" / "templates",))
-    click.echo(f"已写出 {out_dir}（{written} 个文件有变化，{unchanged} 个未变）。"
-               f"发布：SHOWCASE_DOCS={out_dir} mkdocs build")
+        changed, unchanged = write_tree(
+            Path(data_dir), find_config(Path(data_dir)), Path(out_dir), audience=audience,
+            as_of=reference_date(as_of), engine=engine)
+    command = {"mkdocs": "mkdocs build", "properdocs": "properdocs build",
+               "zensical": "zensical build"}[engine]
+    click.echo(f"已写出 {out_dir}（{changed} 个文件有变化，{unchanged} 个未变）。"
+               f"发布：cd {out_dir} && {command}（搜索索引和 PDF 由 showcase build 制作）")
 
 
 @main.command()
@@ -246,38 +261,17 @@ def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None)
 @as_of_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="地址:端口",
               help="预览地址")
-def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
+def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str,
+          verbose: bool) -> None:
     """本地预览；修改 YAML 或页面后浏览器自动刷新（只重新生成有变化的页面）。"""
-    import os
+    from ..engines import logs
+    from ..engines.serve import serve as run
 
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    from ..engines.build import (
-        BuildSettings,
-        configure_logging,
-        find_config,
-        generated_tree,
-        plugin_environment,
-        sync_tree,
-    )
-
-    configure_logging(verbose=True)
+    logs.configure(verbose)
     with failures_exit():
-        config = find_config(Path(data_dir))
-        root = config.parent
-        # The tree MkDocs serves; the plugin keeps it in step with every edit.
-        docs = root / "build" / "serve-docs"
-        sync_tree(generated_tree(Path(data_dir), root / "content", audience=audience,
-                                 as_of=reference_date(as_of),
-                                 template_dirs=(root / "theme" / "templates",), preview=True),
-                  docs, Path(data_dir))
-    settings = BuildSettings(config_file=config, data_dir=Path(data_dir), out=Path("site"),
-                             audience=audience, as_of=reference_date(as_of), pdf=False)
-    os.environ.update(plugin_environment(settings))
-    os.environ.update({"SHOWCASE_DOCS": str(docs), "SHOWCASE_SYNC": "1"})
-    click.echo(f"预览地址：http://{dev_addr}/ （按 Ctrl+C 停止）")
-    mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True, build_type="dirty",
-                 watch=[str(Path(data_dir).resolve()), str(root / "content")])
+        run(Path(data_dir), audience=audience, as_of=reference_date(as_of), dev_addr=dev_addr,
+            announce=lambda url: click.echo(f"预览地址：{url} （按 Ctrl+C 停止）"))
 
 
 @main.command(name="compile")

@@ -25,7 +25,8 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,14 +59,16 @@ def runs(text: str) -> list[str]:
 
 def index_grams(text: str) -> set[str]:
     grams: set[str] = set()
-    for run in runs(text):
-        if not _IS_CJK.match(run):
-            grams.add(run)
+    add, update = grams.add, grams.update
+    is_cjk = _IS_CJK.match
+    for run in set(runs(text)):  # a page repeats its words: cut each distinct run once
+        if not is_cjk(run):
+            add(run)
             continue
-        n = len(run)
-        grams.update(run)
-        grams.update(run[i:i + 2] for i in range(n - 1))
-        grams.update(run[i:i + 3] for i in range(n - 2))
+        update(run)
+        # bigrams and trigrams by slicing: list comprehensions are the fast path here
+        update([run[i:i + 2] for i in range(len(run) - 1)])
+        update([run[i:i + 3] for i in range(len(run) - 2)])
     return grams
 
 
@@ -91,8 +94,8 @@ def fnv1a(gram: str) -> int:
 
 
 # Parts of a page that are not its own text: other pages' cards, "back" links, permalinks.
-_EXCLUDED = re.compile(r"<!-- sc:noindex -->.*?<!-- /sc:noindex -->|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
-                       re.S)
+_EXCLUDED = re.compile(r"<!-- sc:noindex -->.*?<!-- /sc:noindex -->|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>"
+                       r"|<nav class=\"md-tags\".*?</nav>", re.S)
 _BLOCK = re.compile(r"</?(p|div|li|h[1-6]|tr|td|th|br|dt|dd|figcaption|section|article|"
                     r"blockquote|pre|table|ul|ol|dl|figure|nav|header|footer)\b[^>]*>", re.I)
 _DROP = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.I | re.S)
@@ -117,19 +120,45 @@ def _encode(postings: list[int]) -> list[int]:
     return out
 
 
-def build(docs: Iterable[Doc]) -> dict[str, bytes]:
+Postings = dict[str, list[int]]
+
+
+def postings_of(docs: Sequence[Doc], first: int = 0) -> tuple[Postings, Postings]:
+    """(n-gram → page numbers, n-gram → numbers of pages whose title has it) for ``docs``,
+    numbered from ``first``. Parts of a long list can be computed apart and joined in order
+    (:func:`join`)."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    in_title: defaultdict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs, start=first):
+        title = index_grams(doc.title)
+        for gram in index_grams(doc.text) | title:
+            postings[gram].append(number)
+        for gram in title:
+            in_title[gram].append(number)
+    return dict(postings), dict(in_title)
+
+
+def join(parts: Iterable[tuple[Postings, Postings]]) -> tuple[Postings, Postings]:
+    """Postings of consecutive ranges of pages, joined (each list stays sorted)."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    in_title: defaultdict[str, list[int]] = defaultdict(list)
+    for part_postings, part_titles in parts:
+        for gram, numbers in part_postings.items():
+            postings[gram].extend(numbers)
+        for gram, numbers in part_titles.items():
+            in_title[gram].extend(numbers)
+    return dict(postings), dict(in_title)
+
+
+def build(docs: Iterable[Doc], computed: tuple[Postings, Postings] | None = None
+          ) -> dict[str, bytes]:
     """All index files, as path (relative to the site root) → content.
 
     ``docs`` in ranking order: page numbers follow it and results are shown in it.
+    ``computed``: their postings from :func:`postings_of` (and :func:`join`), if at hand.
     """
     documents = list(docs)
-    postings: dict[str, list[int]] = {}
-    in_title: dict[str, list[int]] = {}
-    for number, doc in enumerate(documents):
-        for gram in index_grams(doc.text + " " + doc.title):
-            postings.setdefault(gram, []).append(number)
-        for gram in index_grams(doc.title):
-            in_title.setdefault(gram, []).append(number)
+    postings, in_title = computed if computed is not None else postings_of(documents)
     size = sum(len(g) * 3 + 2 * len(p) + 4 for g, p in postings.items())
     shards = 16
     while size / shards > TARGET_SHARD_BYTES and shards < 65536:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts
-
-from . import urls
+from . import charts, urls
+from .fences import wrap_html_blocks
+from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
 from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES
@@ -130,13 +130,22 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     env = make_environment(options.template_dirs)
     out = GeneratedSite()
     base = options.base_url
+    # Every page is listed first (the listings and facets are computed once, here), then
+    # rendered — on both cores, each taking a consecutive part of the list.
+    jobs: list[tuple[str, str, dict[str, Any]]] = []
 
     def page(url: str, template: str, **context: Any) -> None:
-        path = urls.source_of(url)
-        try:
-            out.pages[path] = env.get_template(template).render(m=model, here=url, **context)
-        except jinja2.TemplateError as exc:
-            raise _template_failure(exc, template) from exc
+        jobs.append((url, template, context))
+
+    def render(part: tuple[int, Sequence[tuple[str, str, dict[str, Any]]]]) -> list[tuple[str, str]]:
+        rendered = []
+        for url, template, context in part[1]:
+            try:
+                text = env.get_template(template).render(m=model, here=url, **context)
+            except jinja2.TemplateError as exc:
+                raise _template_failure(exc, template) from exc
+            rendered.append((urls.source_of(url), wrap_html_blocks(text)))
+        return rendered
 
     page(urls.HOME, "home.md.j2")
     def listing(base: str, template: str, items: list[Any], **context: Any) -> None:
@@ -181,6 +190,8 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     page(urls.SEARCH, "search.md.j2")
     if model.internal:
         page(urls.INTERNAL, "internal.md.j2")
+    for part in fork_map(render, split(jobs, workers())):
+        out.pages.update(part)
 
     data = model.data
     out.pages["data/sites.json"] = to_json(sites_records(data, facts, options.audience, base))

@@ -1,0 +1,272 @@
+"""One build, whichever engine publishes it.
+
+    load and check once → facts → pages, data files and settings (the core)
+      → a generated project: mkdocs.yml (this build's settings) + docs/ + theme/
+      → the engine renders HTML (MkDocs, ProperDocs or Zensical)
+      → post-steps on the rendered files: search index, PDFs, sitemap, robots.txt
+      → swapped in place of ``--out`` only if all of it succeeded
+
+``showcase generate`` writes the same project for someone else's engine run; ``showcase
+serve`` and a plain ``mkdocs build`` in the project root go through the MkDocs plugin,
+which calls the same core and post-steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..base import gcpause, outputs
+from ..base.problems import Problem, ProblemsFound
+from ..base.reference import epoch_of
+from ..data import loader
+from ..data.dataset import Dataset
+from ..rules.audience import Audience, view
+from ..rules.facts import derive
+from ..site import urls
+from ..site.settings import site_settings
+from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
+from . import config as engine_config
+from .config import Engine
+from .poststeps import PostStepFailed, finish
+from .render import EngineFailed, render
+
+GENERATED_MARKER = outputs.MARKER
+
+
+class BuildFailed(Exception):
+    """The site could not be built; the message is Chinese and says why."""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    config_file: Path  # the project's mkdocs.yml (theme, extensions, menu)
+    data_dir: Path
+    out: Path
+    audience: Audience = "public"
+    as_of: dt.date | None = None
+    pdf: bool = True
+    engine: Engine = "mkdocs"
+    verbose: bool = False
+
+
+def find_config(data_dir: Path) -> Path:
+    """mkdocs.yml of the project: in the working folder, else next to the data folder, else
+    the one of the checkout this package runs from (so a data folder anywhere can be built)."""
+    checkout = Path(__file__).resolve().parents[2]
+    for folder in (Path.cwd(), data_dir.resolve().parent, checkout):
+        candidate = folder / "mkdocs.yml"
+        if candidate.is_file():
+            return candidate
+    raise BuildFailed("找不到 mkdocs.yml：请在项目根目录（含 mkdocs.yml 的目录）中运行此命令。")
+
+
+# ---------------------------------------------------------------- the core, once per build
+
+@dataclass(frozen=True)
+class Prepared:
+    data: Dataset
+    shown: Dataset  # the audience's view (what every output is made from)
+    site: GeneratedSite
+    as_of: dt.date
+    pdfs: frozenset[str]
+    audience: Audience
+
+
+def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
+            template_dirs: tuple[Path, ...], preview: bool = False) -> Prepared:
+    """Load and check the data (once), derive the facts, generate every page."""
+    with gcpause.paused():
+        data = loader.load(data_dir)
+        if not data.ok:
+            raise ProblemsFound(data.problems)
+        assert data.program is not None
+        facts = derive(data, as_of)
+        pdfs = frozenset(data.compilations) if pdf else frozenset()
+        try:
+            site = generate(data, facts, Options(
+                audience=audience, base_url=data.program.site_url or "", pdfs=pdfs,
+                template_dirs=template_dirs, preview=preview))
+        except TemplateFailed as exc:
+            raise BuildFailed(str(exc)) from exc
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience)
+
+
+def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes | Path]:
+    """Every file of the docs tree: generated pages (bytes), media (their source files) and
+    the hand-written pages of ``content/``."""
+    wanted: dict[str, bytes | Path] = {path: text.encode("utf-8")
+                                       for path, text in site.pages.items()}
+    wanted.update(site.media)
+    if content_dir.is_dir():
+        for f in sorted(content_dir.rglob("*")):
+            if f.is_file():
+                rel = f.relative_to(content_dir).as_posix()
+                if rel in wanted or urls.is_reserved(rel):
+                    raise BuildFailed(f"content/{rel} 与自动生成的页面路径冲突，请改名或移动。")
+                wanted[rel] = f
+    return wanted
+
+
+def project_files(prepared: Prepared, project_config: Path, *, audience: Audience,
+                  engine: Engine) -> dict[str, bytes | Path]:
+    """The engine project: its configuration, ``docs/`` and ``theme/``."""
+    root = project_config.parent
+    program = prepared.data.program
+    assert program is not None
+    settings = site_settings(program, audience, prepared.as_of)
+    config = engine_config.engine_config(engine_config.read(project_config), settings,
+                                         audience, engine)
+    files: dict[str, bytes | Path] = {}
+    for rel, source in tree_files(prepared.site, root / "content").items():
+        files[f"docs/{rel}"] = source
+    theme = root / str(config["theme"].get("custom_dir", "theme"))
+    if theme.is_dir():
+        for f in sorted(theme.rglob("*")):
+            if f.is_file():
+                files[f"theme/{f.relative_to(theme).as_posix()}"] = f
+        config["theme"]["custom_dir"] = "theme"
+    files["mkdocs.yml"] = engine_config.dump(config).encode("utf-8")
+    return files
+
+
+def _place(target: Path, source: bytes | Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(source, bytes):
+        target.write_bytes(source)
+        return
+    try:
+        os.link(source, target)  # a photo is not copied byte by byte when it can be shared
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_files(folder: Path, files: dict[str, bytes | Path], *,
+                previous: Path | None = None) -> int:
+    """Write ``files`` below ``folder``. A file whose bytes equal those of the same file in
+    ``previous`` is carried over as a hard link (same file, same modification time), so a
+    watcher sees real changes only. Returns how many files changed."""
+    changed = 0
+    for rel, source in files.items():
+        target = folder / rel
+        old = previous / rel if previous is not None else None
+        if old is not None and old.is_file() and not old.is_symlink():
+            content = source if isinstance(source, bytes) else source.read_bytes()
+            if old.stat().st_size == len(content) and old.read_bytes() == content:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(OSError):
+                    os.link(old, target)
+                    continue
+        _place(target, source)
+        changed += 1
+    return changed
+
+
+@contextlib.contextmanager
+def _project_dir(out: Path) -> Iterator[Path]:
+    """A private folder beside the output for the engine project (same file system, so the
+    engine's result can be moved, not copied); removed afterwards."""
+    folder = out.parent / f".{out.name}.project-{os.getpid()}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        outputs.remove_leftovers(out)
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(mode=0o700)
+    except OSError as exc:
+        raise outputs.os_failure(exc, out.parent) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the commands
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    problems: list[Problem]  # the data's warnings (a build never has errors)
+    warnings: list[str]      # the post-steps' (e.g. a photo too small to print sharply)
+
+
+def build_site(s: BuildSettings) -> BuildResult:
+    """Validate, generate, render with ``s.engine`` and finish; replace ``s.out`` only on
+    success."""
+    root = s.config_file.parent
+    out = outputs.guard(s.out, data_dir=s.data_dir, project_root=root)
+    as_of = s.as_of or dt.date.today()
+    try:
+        prepared = prepare(s.data_dir, audience=s.audience, as_of=as_of, pdf=s.pdf,
+                           template_dirs=(root / "theme" / "templates",))
+        files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine)
+    except BuildFailed as exc:
+        raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
+    program = prepared.data.program
+    assert program is not None
+    docs: dict[str, bytes | Path] | None = None
+    if s.engine == "mkdocs":  # in this process: the pages go from memory to MkDocs
+        docs = {rel.removeprefix("docs/"): src for rel, src in files.items()
+                if rel.startswith("docs/")}
+        files = {rel: src for rel, src in files.items() if not rel.startswith("docs/")}
+    with _project_dir(out) as project, outputs.staged_dir(out, "showcase build") as staging:
+        try:
+            write_files(project, files)
+            (project / "docs").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise outputs.os_failure(exc, project) from None
+        try:
+            render(s.engine, project / "mkdocs.yml", staging, epoch=epoch_of(as_of),
+                   verbose=s.verbose, docs=docs)
+            warnings = finish(staging, shown=prepared.shown, audience=s.audience,
+                              base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs)
+        except (EngineFailed, PostStepFailed) as exc:
+            raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
+    return BuildResult(out, prepared.data.problems, warnings)
+
+
+def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audience,
+               as_of: dt.date, engine: Engine = "mkdocs") -> tuple[int, int]:
+    """``showcase generate``: the engine project (mkdocs.yml, docs/, theme/) into ``out``,
+    swapped in at once; unchanged files are carried over. Returns (changed, unchanged)."""
+    root = config_file.parent
+    target = outputs.guard(out, data_dir=data_dir, project_root=root)
+    prepared = prepare(data_dir, audience=audience, as_of=as_of, pdf=False,
+                       template_dirs=(root / "theme" / "templates",))
+    files = project_files(prepared, config_file, audience=audience, engine=engine)
+    with outputs.staged_dir(target, "showcase generate") as staging:
+        changed = write_files(staging, files, previous=target if target.is_dir() else None)
+    return changed, len(files) - changed
+
+
+def sync_tree(wanted: dict[str, bytes | Path], out: Path) -> tuple[int, int]:
+    """Make ``out`` (a folder showcase made, or a new one) hold exactly ``wanted``, in place:
+    only files whose content changed are rewritten, so that ``showcase serve``'s watcher and
+    MkDocs' dirty build see real changes only; files left from an earlier generation are
+    removed. Returns (written, removed)."""
+    if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
+        raise outputs.UnsafeOutput(f"{out} 不是空目录，也不是 showcase 生成的目录；为避免覆盖，没有改动任何内容。")
+    out.mkdir(parents=True, exist_ok=True)
+    outputs.write_marker(out, "showcase serve")
+    written = removed = 0
+    for rel, source in wanted.items():
+        target = out / rel
+        content = source if isinstance(source, bytes) else source.read_bytes()
+        if target.is_file() and target.read_bytes() == content:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written += 1
+    for f in sorted(out.rglob("*"), reverse=True):
+        rel = f.relative_to(out).as_posix()
+        if f.is_file() and rel != GENERATED_MARKER and rel not in wanted:
+            f.unlink()
+            removed += 1
+        elif f.is_dir() and not any(f.iterdir()):
+            f.rmdir()
+    return written, removed

@@ -1,0 +1,174 @@
+"""What every build does after the engine, whichever engine it was: read the rendered HTML
+files (as Pagefind does) into our static search index, write the compilations' PDFs, the
+sitemap of the pages worth finding, and robots.txt. Nothing here depends on an engine's
+plugin system, so MkDocs, ProperDocs and Zensical builds end up with the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import html
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from ..base import gcpause
+from ..base.parallel import fork_map, split, workers
+from ..data.dataset import Dataset
+from ..rules.audience import Audience
+from ..site import searchindex, urls
+
+log = logging.getLogger("showcase.build")
+
+_ARTICLE = re.compile(r'<article class="md-content__inner[^"]*"[^>]*>', re.I)
+_ARTICLE_TAG = re.compile(r"<(/?)article\b[^>]*>", re.I)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.I | re.S)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.I | re.S)
+
+
+def page_url(site_dir: Path, path: Path) -> str:
+    """The directory URL of an ``index.html`` (``sites/x/index.html`` → ``sites/x/``)."""
+    rel = path.relative_to(site_dir).as_posix()
+    return rel[: -len("index.html")]
+
+
+def article(page_html: str) -> str | None:
+    """The page's own content: Material's (and Zensical's) ``md-content__inner`` article,
+    nested articles (our cards) included."""
+    start = _ARTICLE.search(page_html)
+    if start is None:
+        return None
+    depth = 0
+    for m in _ARTICLE_TAG.finditer(page_html, start.start()):
+        depth += -1 if m[1] else 1
+        if depth == 0:
+            return page_html[start.end():m.start()]
+    return page_html[start.end():]
+
+
+def search_doc(url: str, page_html: str) -> searchindex.Doc | None:
+    content = article(page_html)
+    if content is None:
+        return None
+    heading = _H1.search(content)
+    title = searchindex.html_text(heading[1]) if heading else _title(page_html)
+    return searchindex.Doc(url, title, searchindex.html_text(content))
+
+
+def searchable_pages(site_dir: Path) -> list[tuple[str, Path]]:
+    pages = []
+    for path in sorted(site_dir.rglob("index.html")):
+        url = page_url(site_dir, path)
+        if urls.searchable(url):
+            pages.append((url, path))
+    return pages
+
+
+def _index_part(part: tuple[int, Sequence[tuple[str, Path]]]
+                ) -> tuple[list[searchindex.Doc], tuple[searchindex.Postings, searchindex.Postings]]:
+    """Read and index a consecutive run of pages (numbered from ``part[0]``)."""
+    first, pages = part
+    docs = []
+    for url, path in pages:
+        text = path.read_text(encoding="utf-8")
+        docs.append(search_doc(url, text) or searchindex.Doc(url, _title(text), ""))
+    with gcpause.paused():
+        return docs, searchindex.postings_of(docs, first)
+
+
+def _title(page_html: str) -> str:
+    match = _TITLE.search(page_html)
+    return html.unescape(match[1]).split(" - ")[0].strip() if match else ""
+
+
+def write_search_index(site_dir: Path) -> int:
+    """Index every searchable page of the rendered site (halves of the pages read and cut
+    into n-grams on both cores); returns the number of pages."""
+    pages = sorted(searchable_pages(site_dir), key=lambda p: (urls.search_rank(p[0]), p[0]))
+    parts = fork_map(_index_part, split(pages, workers()))
+    docs = [doc for part_docs, _postings in parts for doc in part_docs]
+    postings = searchindex.join(p for _docs, p in parts)
+    target = site_dir / searchindex.INDEX_DIR
+    for part in ("i", "d"):  # an earlier index (a preview's site folder); the page stays
+        if (target / part).is_dir():
+            shutil.rmtree(target / part)
+    with gcpause.paused():  # millions of postings, all alive until written
+        files = searchindex.build(docs, postings)
+    for rel, content in files.items():
+        out = site_dir / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(content)
+    return len(docs)
+
+
+def sitemap_urls(site_dir: Path) -> list[str]:
+    """Pages worth finding: every page but listing-only ones (facets, further pages of a
+    listing, tags), the search page and the 404 page."""
+    return [url for url, _path in searchable_pages(site_dir)]
+
+
+def write_sitemap(site_dir: Path, base_url: str, day: dt.date, internal: bool) -> None:
+    entries = []
+    if base_url and not internal:
+        root = base_url.rstrip("/") + "/"
+        for url in sitemap_urls(site_dir):
+            entries.append(f"  <url>\n    <loc>{escape(root + url)}</loc>\n"
+                           f"    <lastmod>{day.isoformat()}</lastmod>\n  </url>\n")
+    text = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "".join(entries) + "</urlset>\n").encode("utf-8")
+    (site_dir / "sitemap.xml").write_bytes(text)
+    (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(text, mtime=0))
+
+
+def write_robots(site_dir: Path, base_url: str, internal: bool) -> None:
+    if internal:
+        text = "User-agent: *\nDisallow: /\n"
+    else:
+        text = "User-agent: *\nAllow: /\n"
+        if base_url:
+            text += f"Sitemap: {base_url.rstrip('/')}/sitemap.xml\n"
+    (site_dir / "robots.txt").write_text(text, encoding="utf-8")
+
+
+def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str]) -> list[str]:
+    """The compilations' PDFs at ``compilations/<id>.pdf``; returns their warnings."""
+    ids = sorted(ids)
+    if not ids:
+        return []
+    from ..pdf import CompilationError, render_compilation  # WeasyPrint is slow to import
+
+    warnings: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
+        for ident in ids:
+            out = Path(tmp) / f"{ident}.pdf"
+            try:
+                result = render_compilation(shown, ident, out)
+            except CompilationError as exc:
+                raise PostStepFailed(f"经验汇编 {ident} 的 PDF 无法生成：{exc}") from None
+            warnings += [f"经验汇编 {ident}：{w}" for w in result.warnings]
+            target = site_dir / urls.compilation_pdf(ident)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(out.read_bytes())
+    return warnings
+
+
+class PostStepFailed(Exception):
+    """A post-step could not finish (Chinese message)."""
+
+
+def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
+           as_of: dt.date, pdfs: Iterable[str] = ()) -> list[str]:
+    """Every post-step on a freshly rendered site; returns warnings for the user."""
+    internal = audience == "internal"
+    warnings = write_pdfs(site_dir, shown, pdfs)
+    count = write_search_index(site_dir)
+    log.info(f"搜索索引：{count} 个页面")
+    write_sitemap(site_dir, base_url, as_of, internal)
+    write_robots(site_dir, base_url, internal)
+    return warnings

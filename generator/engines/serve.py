@@ -1,0 +1,56 @@
+"""``showcase serve``: MkDocs' live preview with the showcase plugin.
+
+The plugin keeps a generated tree (``build/serve-docs``) in step with the data, rewriting
+only the files an edit changes, and MkDocs' dirty rebuild renders just those pages. The
+plugin's options are passed as a configuration override (not through the environment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..base import outputs
+from ..rules.audience import Audience
+from . import config as engine_config
+from .config import PLUGIN
+from .pipeline import find_config
+
+
+def plugin_options(data_dir: Path, *, audience: Audience, as_of: dt.date,
+                   sync: Path) -> dict[str, Any]:
+    return {"data_dir": str(data_dir.resolve()), "audience": audience,
+            "as_of": as_of.isoformat(), "pdf": False, "sync": str(sync)}
+
+
+def plugins_with(project: dict[str, Any], options: dict[str, Any]) -> list[Any]:
+    """The project's plugin list with the showcase plugin's options replaced."""
+    plugins = []
+    for entry in project.get("plugins") or []:
+        name = entry if isinstance(entry, str) else next(iter(entry))
+        plugins.append({PLUGIN: options} if name == PLUGIN else entry)
+    if not any(isinstance(p, dict) and PLUGIN in p for p in plugins):
+        plugins.insert(0, {PLUGIN: options})
+    return plugins
+
+
+def serve(data_dir: Path, *, audience: Audience, as_of: dt.date, dev_addr: str,
+          announce: Callable[[str], None]) -> None:
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    config_file = find_config(data_dir)
+    root = config_file.parent
+    docs = root / "build" / "serve-docs"
+    if docs.exists() and any(docs.iterdir()) and not (docs / outputs.MARKER).exists():
+        raise outputs.UnsafeOutput(f"{docs} 不是 showcase 生成的目录；为避免覆盖，没有改动任何内容。"
+                                   "请移走或删除它后再预览。")
+    docs.mkdir(parents=True, exist_ok=True)  # MkDocs checks that docs_dir exists
+    outputs.write_marker(docs, "showcase serve")
+    options = plugin_options(data_dir, audience=audience, as_of=as_of, sync=docs)
+    project = engine_config.read(config_file)
+    announce(f"http://{dev_addr}/")
+    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True,
+                 build_type="dirty", watch=[str(data_dir.resolve()), str(root / "content")],
+                 docs_dir=str(docs), plugins=plugins_with(project, options))

@@ -1,0 +1,55 @@
+"""The site-wide settings an engine needs, from program.yml: the site's name and address,
+the footer, and the values the theme overrides read (``extra.showcase``). Staff edit one
+file (program.yml), never the engine's configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.records import Program
+from ..rules.audience import Audience
+from . import urls
+
+# The management views, added to the menu of an internal build only.
+NAV_INTERNAL = {"内部管理": urls.source_of(urls.INTERNAL)}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    site_name: str
+    site_url: str
+    copyright: str
+    showcase: dict[str, Any] = field(default_factory=dict)
+
+
+def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteSettings:
+    footer = [html.escape(program.organizer)]
+    if program.icp:
+        footer.append(f'<a href="https://beian.miit.gov.cn/" rel="noopener">'
+                      f"{html.escape(program.icp)}</a>")
+    if program.site_code:
+        footer.append(f"网站标识码：{html.escape(program.site_code)}")
+    return SiteSettings(
+        # Themes print the site name without escaping it.
+        site_name=html.escape(program.name),
+        site_url=program.site_url or "",
+        copyright="　".join(footer),
+        showcase={
+            "sample": program.sample,
+            "audience": audience,
+            "organizer": program.organizer,
+            "icp": program.icp,
+            "site_code": program.site_code,
+            "as_of": as_of.isoformat(),
+        },
+    )
+
+
+def with_internal_nav(nav: list[Any] | None, audience: Audience) -> list[Any] | None:
+    """The menu of ``audience``'s build: the management views appended for internal ones."""
+    if nav is None or audience != "internal":
+        return nav
+    return [*nav, NAV_INTERNAL]
