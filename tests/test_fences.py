@@ -1,7 +1,8 @@
-"""Generated pages reach the engine with their HTML fenced (site/fences.py): the engine's
-Markdown gives exactly the HTML it gave before, page for page, on the sample, the minimal
-fixture, a hostile fixture (injection payloads, Markdown-special names) and a large
-generated one — modulo whitespace."""
+"""Generated pages reach the engine with their HTML marked for passing through
+(site/fences.py): the engine's Markdown gives exactly the HTML it gave before, page for
+page, on the sample, the minimal fixture, a hostile fixture (injection payloads,
+Markdown-special names) and a large generated one — modulo whitespace; and without the
+extension (an engine configured without it) the marked pages still give the same HTML."""
 
 from __future__ import annotations
 
@@ -21,19 +22,18 @@ from test_site_injection import LITERAL_SITE, PAYLOAD_EXPERIENCE, PAYLOAD_SITE
 from generator.data.loader import load
 from generator.rules.facts import derive
 from generator.site import sitegen
-from generator.site.fences import FENCE_NAME, raw_html, wrap_html_blocks
+from generator.site.fences import CLOSE, EXTENSION, OPEN, wrap_html_blocks
 from generator.site.sitegen import Options, generate
 
 EXTENSIONS = ["tables", "attr_list", "admonition", "md_in_html", "pymdownx.details",
               "pymdownx.superfences", "toc"]
 
 
-def _engine_markdown() -> markdown.Markdown:
+def _engine_markdown(passthrough: bool = True) -> markdown.Markdown:
     """Python-Markdown as mkdocs.yml configures it for every engine."""
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs={
-        "pymdownx.superfences": {"custom_fences": [
-            {"name": FENCE_NAME, "class": FENCE_NAME, "format": raw_html}]},
-        "toc": {"permalink": True, "slugify": slugify(case="lower")}})
+    return markdown.Markdown(
+        extensions=[*EXTENSIONS, *([EXTENSION] if passthrough else [])],
+        extension_configs={"toc": {"permalink": True, "slugify": slugify(case="lower")}})
 
 
 def _body(page: str) -> str:
@@ -41,8 +41,9 @@ def _body(page: str) -> str:
     return "\n".join(lines[lines.index("---", 1) + 1:]) if lines[0] == "---" else page
 
 
-def _html(page: str) -> str:
-    converted = _engine_markdown().convert(_body(page))
+def _html(page: str, passthrough: bool = True) -> str:
+    converted = _engine_markdown(passthrough).convert(_body(page))
+    converted = converted.replace(OPEN, "").replace(CLOSE, "")
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", converted)).strip()
 
 
@@ -76,22 +77,28 @@ def test_fenced_pages_give_the_same_html(which: str, audience: str, tmp_path: Pa
     before = _pages(data_dir, audience, wrapped=False, monkeypatch=monkeypatch)
     after = _pages(data_dir, audience, wrapped=True, monkeypatch=monkeypatch)
     assert before.keys() == after.keys() and len(before) > 20
-    fenced = 0
+    marked = 0
     for path in before:
-        fenced += after[path].count(f"```{FENCE_NAME}")
-        assert _html(after[path]) == _html(before[path]), path
-    assert fenced > len(before)  # the pages really were fenced
+        marked += after[path].count(OPEN)
+        expected = _html(before[path], passthrough=False)
+        assert _html(after[path]) == expected, path
+        if which == "minimal":  # without the extension: the same page, only slower
+            assert _html(after[path], passthrough=False) == expected, path
+    assert marked > len(before)  # the pages really were marked
 
 
-def test_a_fence_is_longer_than_any_backtick_line_inside() -> None:
-    page = "# 标题\n\n<div>\n<pre><code>```\n代码\n````\n</code></pre>\n</div>\n"
+def test_code_and_blank_lines_inside_a_block_pass_through() -> None:
+    page = ("# 标题\n\n<div>\n<pre><code>```\n代码\n\n````\n</code></pre>\n</div>\n\n"
+            "<p>二</p>\n\n## 小标题\n\n<p>三</p>\n")
     wrapped = wrap_html_blocks(page)
-    assert "`````sc-html" in wrapped
-    assert _html(wrapped) == _html(page)
+    assert wrapped.count(OPEN) == 2  # the div and the paragraph after it share one pair
+    assert _html(wrapped) == _html(page, passthrough=False)
+    assert "<pre><code>```\n代码\n\n````\n</code></pre>" in _engine_markdown().convert(wrapped)
 
 
-def test_inline_tags_and_markdown_stay_markdown() -> None:
-    page = "# 标题\n\n<span>行内</span> 文字 **粗体**\n\n- [链接](x/)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+def test_inline_tags_comments_and_markdown_stay_markdown() -> None:
+    page = ("# 标题\n\n<span>行内</span> 文字 **粗体**\n\n- [链接](x/)\n\n| a | b |\n|---|---|\n"
+            "| 1 | 2 |\n\n<!-- material/tags -->\n")
     wrapped = wrap_html_blocks(page)
-    assert FENCE_NAME not in wrapped  # nothing block-level: nothing fenced
+    assert OPEN not in wrapped  # nothing block-level: nothing marked
     assert wrapped == page

@@ -15,7 +15,7 @@ import pytest
 from regen_golden import AUDIENCES, COMMAND, GOLDEN, generated, stored
 from test_site_support import Element, parse_html_text, squash
 
-from generator.site.fences import raw_html
+from generator.site.fences import EXTENSION
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -94,10 +94,8 @@ def render(page: str) -> Element:
     """A generated Markdown page as HTML (front matter dropped), as a small element tree."""
     lines = page.split("\n")
     body = "\n".join(lines[lines.index("---", 1) + 1:]) if lines[0] == "---" else page
-    # superfences with the sc-html fence, as mkdocs.yml configures it for every engine
-    fences = {"custom_fences": [{"name": "sc-html", "class": "sc-html", "format": raw_html}]}
-    return parse_html_text(markdown.markdown(body, extensions=MARKDOWN_EXTENSIONS,
-                                             extension_configs={"pymdownx.superfences": fences}))
+    # with the extension that passes generated HTML through, as mkdocs.yml configures it
+    return parse_html_text(markdown.markdown(body, extensions=[*MARKDOWN_EXTENSIONS, EXTENSION]))
 
 
 def readable(path: str, text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from ..rules.audience import Audience
-from ..site.fences import CUSTOM_FENCE
+from ..site.fences import EXTENSION
 from ..site.settings import SiteSettings, with_internal_nav
 
 Engine = Literal["mkdocs", "properdocs", "zensical"]
@@ -85,23 +85,10 @@ def _name(entry: Any) -> str:
 
 
 def _markdown_extensions(extensions: list[Any]) -> list[Any]:
-    """The project's extensions, with our ``sc-html`` fence registered in superfences."""
-    fence = {**CUSTOM_FENCE, "format": Tagged("tag:yaml.org,2002:python/name:"
-                                              + CUSTOM_FENCE["format"], "")}
-    out: list[Any] = []
-    found = False
-    for entry in extensions:
-        if _name(entry) == "pymdownx.superfences":
-            found = True
-            options = dict(entry["pymdownx.superfences"] or {}) if isinstance(entry, dict) else {}
-            fences = [f for f in options.get("custom_fences", [])
-                      if f.get("name") != CUSTOM_FENCE["name"]]
-            options["custom_fences"] = [*fences, fence]
-            entry = {"pymdownx.superfences": options}
-        out.append(entry)
-    if not found:
-        out.append({"pymdownx.superfences": {"custom_fences": [fence]}})
-    return out
+    """The project's extensions, with ours (generated HTML passed through) included."""
+    if any(_name(entry) == EXTENSION for entry in extensions):
+        return list(extensions)
+    return [*extensions, EXTENSION]
 
 
 def engine_config(project: dict[str, Any], settings: SiteSettings, audience: Audience,

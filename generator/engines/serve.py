@@ -25,14 +25,16 @@ def plugin_options(data_dir: Path, *, audience: Audience, as_of: dt.date,
             "as_of": as_of.isoformat(), "pdf": False, "sync": str(sync)}
 
 
-def plugins_with(project: dict[str, Any], options: dict[str, Any]) -> list[Any]:
-    """The project's plugin list with the showcase plugin's options replaced."""
-    plugins = []
+def plugins_with(project: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The project's plugins with the showcase plugin's options replaced — as a mapping:
+    MkDocs changes a list of plugins in place while validating it, and ``serve`` validates
+    the same overrides again for every rebuild."""
+    plugins: dict[str, Any] = {}
     for entry in project.get("plugins") or []:
         name = entry if isinstance(entry, str) else next(iter(entry))
-        plugins.append({PLUGIN: options} if name == PLUGIN else entry)
-    if not any(isinstance(p, dict) and PLUGIN in p for p in plugins):
-        plugins.insert(0, {PLUGIN: options})
+        settings = {} if isinstance(entry, str) else dict(entry[name] or {})
+        plugins[name] = options if name == PLUGIN else settings
+    plugins.setdefault(PLUGIN, options)
     return plugins
 
 
