@@ -53,6 +53,7 @@ class BuildSettings:
     pdf: bool = True
     engine: Engine = "mkdocs"
     verbose: bool = False
+    shards: int | None = None  # MkDocs processes (default: one per core, up to two)
 
 
 def find_config(data_dir: Path) -> Path:
@@ -222,7 +223,7 @@ def build_site(s: BuildSettings) -> BuildResult:
             raise outputs.os_failure(exc, project) from None
         try:
             render(s.engine, project / "mkdocs.yml", staging, epoch=epoch_of(as_of),
-                   verbose=s.verbose, docs=docs)
+                   verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs)
         except (EngineFailed, PostStepFailed) as exc:

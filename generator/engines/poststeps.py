@@ -69,16 +69,23 @@ def searchable_pages(site_dir: Path) -> list[tuple[str, Path]]:
     return pages
 
 
-def _index_part(part: tuple[int, Sequence[tuple[str, Path]]]
-                ) -> tuple[list[searchindex.Doc], tuple[searchindex.Postings, searchindex.Postings]]:
-    """Read and index a consecutive run of pages (numbered from ``part[0]``)."""
-    first, pages = part
+def _index_part(job: tuple[Path, int, Sequence[tuple[str, Path]]]
+                ) -> tuple[tuple[searchindex.Postings, searchindex.Postings], dict[str, bytes]]:
+    """Read a consecutive run of pages (numbered from ``first``), write their text files and
+    return their postings and the text files' fingerprints."""
+    site_dir, first, pages = job
     docs = []
     for url, path in pages:
         text = path.read_text(encoding="utf-8")
         docs.append(search_doc(url, text) or searchindex.Doc(url, _title(text), ""))
+    fingerprints = {}
+    for rel, content in searchindex.doc_files(docs, first).items():
+        target = site_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        fingerprints[rel] = searchindex.fingerprint(content)
     with gcpause.paused():
-        return docs, searchindex.postings_of(docs, first)
+        return searchindex.postings_of(docs, first), fingerprints
 
 
 def _title(page_html: str) -> str:
@@ -87,23 +94,25 @@ def _title(page_html: str) -> str:
 
 
 def write_search_index(site_dir: Path) -> int:
-    """Index every searchable page of the rendered site (halves of the pages read and cut
-    into n-grams on both cores); returns the number of pages."""
-    pages = sorted(searchable_pages(site_dir), key=lambda p: (urls.search_rank(p[0]), p[0]))
-    parts = fork_map(_index_part, split(pages, workers()))
-    docs = [doc for part_docs, _postings in parts for doc in part_docs]
-    postings = searchindex.join(p for _docs, p in parts)
+    """Index every searchable page of the rendered site (each half of the pages read,
+    written out as result texts and cut into n-grams on its own core); returns the number of
+    pages."""
     target = site_dir / searchindex.INDEX_DIR
     for part in ("i", "d"):  # an earlier index (a preview's site folder); the page stays
         if (target / part).is_dir():
             shutil.rmtree(target / part)
+    pages = sorted(searchable_pages(site_dir), key=lambda p: (urls.search_rank(p[0]), p[0]))
+    parts = fork_map(_index_part, [(site_dir, first, run)
+                                   for first, run in split(pages, workers())])
+    fingerprints = {path: fp for _postings, part in parts for path, fp in part.items()}
     with gcpause.paused():  # millions of postings, all alive until written
-        files = searchindex.build(docs, postings)
+        postings = searchindex.join(p for p, _fingerprints in parts)
+        files = searchindex.index_files(postings, len(pages), fingerprints)
     for rel, content in files.items():
         out = site_dir / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(content)
-    return len(docs)
+    return len(pages)
 
 
 def sitemap_urls(site_dir: Path) -> list[str]:

@@ -1,12 +1,15 @@
 """MkDocs on both cores: one build, forked into shards that each render part of the pages.
 
 MkDocs renders page after page in one process. Once it has read the files and the menu
-(``on_nav``), this plugin forks: every shard goes on with the same build, but renders only
-its own pages — the others get an empty body and an empty template and are not written —
-so each core does about half of the Markdown and page-template work. Pages of the menu are
-and tag listings are rendered by every shard (written by one), and every shard still sees
-every page's front matter, so menus, tags and links come out exactly as in a
-single-process build (a test compares them).
+(``on_nav``), this plugin forks. The first shard (this process) goes on with everything —
+the menu's pages, listings, hand-written pages, the theme's files and the photos — and
+leaves part of the generated record pages (``sites/…``, ``experiences/…``) to the other
+shard: those get an empty body and an empty template here, and are not written. The other
+shard keeps only its own pages (plus the menu's pages and the tag index, which it renders
+but does not write) and copies no file, so it reads and writes little else. The record pages hold
+their links as HTML, which MkDocs does not check, so a shard never misses a link target;
+every shard renders the menu and the tags exactly as a single-process build does (a test
+compares them byte for byte).
 
 The parent waits for its children and reports their failures. Used only by ``showcase
 build`` with MkDocs on systems with ``fork``; it is an optimisation, never needed for a
@@ -28,6 +31,8 @@ from mkdocs.structure.pages import Page
 
 SKIP_TEMPLATE = "showcase-skip.html"
 TAGS_MARKER = "<!-- material/tags"
+TAGS_PAGE = "tags/index.md"
+SHARDED = ("sites/", "experiences/")
 
 
 class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -36,28 +41,53 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.index = 0            # this process's shard
         self.children: list[int] = []
         self.nav_pages: set[str] = set()
+        self.owner: dict[str, int] = {}
 
     @property
     def is_child(self) -> bool:
         return self.index != 0
 
     def owns(self, page: Page) -> bool:
-        src = page.file.src_uri
-        if src in self.nav_pages:
-            return self.index == 0
-        return zlib.crc32(src.encode("utf-8")) % self.shards == self.index
+        return self.owner.get(page.file.src_uri, 0) == self.index
+
+    def _assign(self, files: Files) -> None:
+        """Record pages go to the other shards in a share that evens out the work: the
+        first shard also does everything that is not a record page."""
+        pages = [f.src_uri for f in files.documentation_pages()]
+        movable = [src for src in pages if src.startswith(SHARDED) and src not in self.nav_pages]
+        if not movable:
+            return
+        # each of the n shards should get len(pages)/n pages, all of them from `movable`
+        share = min(1.0, len(pages) / self.shards / len(movable))
+        for src in movable:
+            slot = zlib.crc32(src.encode("utf-8")) % 10_000 / 10_000
+            shard = int(slot / share) + 1 if slot < share * (self.shards - 1) else 0
+            self.owner[src] = min(shard, self.shards - 1)
 
     def on_nav(self, nav: Navigation, *, config: Any, files: Files) -> Navigation:
         self.nav_pages = {p.file.src_uri for p in nav.pages}
+        self._assign(files)
         sys.stdout.flush()
         sys.stderr.flush()
         for index in range(1, self.shards):
             pid = os.fork()
             if pid == 0:
                 self.index, self.children = index, []
+                self._keep_own_files(files)
+                _no_exports(config)
                 break
             self.children.append(pid)
         return nav
+
+    def _keep_own_files(self, files: Files) -> None:
+        """Another shard: its own pages, the menu's pages and the tag index; the other files
+        stay known (links to them are checked) but are copied by the first shard only."""
+        keep = self.nav_pages | {TAGS_PAGE}
+        for file in list(files):
+            if not file.is_documentation_page():
+                file.copy_file = _no_copy  # type: ignore[method-assign]
+            elif file.src_uri not in keep and self.owner.get(file.src_uri) != self.index:
+                files.remove(file)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: Any, files: Files) -> str:
         if page.file.src_uri in self.nav_pages or self.owns(page) or TAGS_MARKER in markdown:
@@ -85,6 +115,18 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             statuses.append(os.waitstatus_to_exitcode(status))
         self.children = []
         return statuses
+
+
+def _no_exports(config: Any) -> None:
+    """Site-wide files that plugins write from what they saw (Material's tags.json) come from
+    the first shard, which saw every page."""
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.tags"):
+            plugin.config["export"] = False
+
+
+def _no_copy(dirty: bool = False) -> None:
+    pass
 
 
 def _no_render(page: Page, config: Any, files: Any) -> None:

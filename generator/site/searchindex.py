@@ -150,15 +150,30 @@ def join(parts: Iterable[tuple[Postings, Postings]]) -> tuple[Postings, Postings
     return dict(postings), dict(in_title)
 
 
-def build(docs: Iterable[Doc], computed: tuple[Postings, Postings] | None = None
-          ) -> dict[str, bytes]:
-    """All index files, as path (relative to the site root) → content.
+def doc_file(doc: Doc) -> bytes:
+    """What the browser fetches to show (and confirm) one result: title, URL, text."""
+    stored: dict[str, object] = {"t": doc.title, "u": doc.url, "x": doc.text[:MAX_TEXT_CHARS]}
+    if len(doc.text) > MAX_TEXT_CHARS:
+        # Only the start is kept for snippets: a match further on is taken on the index's
+        # word (every n-gram of the query is on the page) instead of the text's.
+        stored["c"] = 1
+    return _dumps(stored)
 
-    ``docs`` in ranking order: page numbers follow it and results are shown in it.
-    ``computed``: their postings from :func:`postings_of` (and :func:`join`), if at hand.
-    """
-    documents = list(docs)
-    postings, in_title = computed if computed is not None else postings_of(documents)
+
+def doc_files(docs: Sequence[Doc], first: int = 0) -> dict[str, bytes]:
+    return {f"{INDEX_DIR}/d/{number}.json": doc_file(doc)
+            for number, doc in enumerate(docs, start=first)}
+
+
+def fingerprint(content: bytes) -> bytes:
+    return hashlib.sha256(content).digest()
+
+
+def index_files(computed: tuple[Postings, Postings], count: int,
+                fingerprints: dict[str, bytes]) -> dict[str, bytes]:
+    """The postings shards and the manifest, for ``count`` pages whose text files (path →
+    :func:`fingerprint`) are already written; the manifest's id changes with any file."""
+    postings, in_title = computed
     size = sum(len(g) * 3 + 2 * len(p) + 4 for g, p in postings.items())
     shards = 16
     while size / shards > TARGET_SHARD_BYTES and shards < 65536:
@@ -170,25 +185,26 @@ def build(docs: Iterable[Doc], computed: tuple[Postings, Postings] | None = None
         # Pages whose title has the n-gram, kept next to it: no extra download to rank them.
         if gram in in_title:
             bucket[TITLE_MARK + gram] = _encode(in_title[gram])
-    files: dict[str, bytes] = {}
-    for i, bucket in enumerate(buckets):
-        files[f"{INDEX_DIR}/i/{i}.json"] = _dumps(bucket)
-    for number, doc in enumerate(documents):
-        stored: dict[str, object] = {"t": doc.title, "u": doc.url, "x": doc.text[:MAX_TEXT_CHARS]}
-        if len(doc.text) > MAX_TEXT_CHARS:
-            # Only the start is kept for snippets: a match further on is taken on the
-            # index's word (every n-gram of the query is on the page) instead of the text's.
-            stored["c"] = 1
-        files[f"{INDEX_DIR}/d/{number}.json"] = _dumps(stored)
+    files = {f"{INDEX_DIR}/i/{i}.json": _dumps(bucket) for i, bucket in enumerate(buckets)}
+    everything = {**fingerprints, **{path: fingerprint(c) for path, c in files.items()}}
     digest = hashlib.sha256()
-    for path in sorted(files):
+    for path in sorted(everything):
         digest.update(path.encode())
-        digest.update(files[path])
+        digest.update(everything[path])
     files[f"{INDEX_DIR}/manifest.json"] = _dumps({
-        "v": FORMAT_VERSION, "shards": shards, "docs": len(documents),
-        "id": digest.hexdigest()[:12],
+        "v": FORMAT_VERSION, "shards": shards, "docs": count, "id": digest.hexdigest()[:12],
     })
     return files
+
+
+def build(docs: Iterable[Doc]) -> dict[str, bytes]:
+    """All index files, as path (relative to the site root) → content. ``docs`` in ranking
+    order: page numbers follow it and results are shown in it."""
+    documents = list(docs)
+    texts = doc_files(documents)
+    index = index_files(postings_of(documents), len(documents),
+                        {path: fingerprint(c) for path, c in texts.items()})
+    return {**index, **texts}
 
 
 def _dumps(value: object) -> bytes:
