@@ -82,11 +82,18 @@ def workbook_made_by_showcase(path: Path) -> bool:
         return False
 
 
-def _holds_git(folder: Path) -> Path | None:
-    """A ``.git`` inside ``folder`` (at any depth), if there is one."""
-    for dirpath, dirnames, filenames in os.walk(folder):
-        if ".git" in dirnames or ".git" in filenames:
-            return Path(dirpath) / ".git"
+def _holds_git(folder: Path, depth: int = 2) -> Path | None:
+    """A ``.git`` in ``folder`` or its sub-folders down to ``depth`` levels, if there is one
+    (where a published site's repository lives: its root, or a deploy folder in it)."""
+    if (folder / ".git").exists():
+        return folder / ".git"
+    if depth > 0:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    found = _holds_git(Path(entry.path), depth - 1)
+                    if found:
+                        return found
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
@@ -99,7 +100,14 @@ def check_file(media: Path, name: str) -> str | None:
 
 
 def decode_problem(path: Path, shown: str) -> str | None:
-    """Whether Pillow can decode the whole image within :data:`MAX_PIXELS`."""
+    """Whether Pillow can decode the whole image within :data:`MAX_PIXELS` (decoded once
+    per file version, however many records show the photo)."""
+    info = path.stat()
+    return _decode_problem(path, shown, info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=8192)
+def _decode_problem(path: Path, shown: str, size: int, mtime_ns: int) -> str | None:
     from PIL import Image
 
     try:
