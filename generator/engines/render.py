@@ -110,6 +110,9 @@ def _external(engine: Engine, config_file: Path, site_dir: Path, epoch: int,
     except FileNotFoundError:
         raise EngineFailed(f"找不到 {engine}：请先安装（scripts/setup.sh 会安装它），"
                            "或改用 --engine mkdocs。") from None
+    if proc.returncode < 0:  # killed by a signal: the system's out-of-memory killer, mostly
+        memory = "（很可能是内存不足）" if proc.returncode == -9 else ""
+        raise EngineFailed(f"{engine} 被系统终止{memory}，网站没有生成。请改用 --engine mkdocs。")
     if proc.returncode != 0:
         output = _ANSI.sub("", (proc.stdout or "") + (proc.stderr or ""))
         if "No module named properdocs" in output:
