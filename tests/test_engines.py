@@ -100,3 +100,29 @@ def test_the_tag_index_is_rendered(site: Path) -> None:
     assert re.search(r'<a href="\.\./(sites|experiences)/', content)
     text = searchindex.html_text(content)
     assert "{#" not in text and "## " not in text
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_generated_project_builds_with_the_engine_alone(engine: str, tmp_path: Path) -> None:
+    """What the README promises: `showcase generate --engine E` and then E's own build in the
+    project folder, without our plugin, gives every page with the site's settings."""
+    import subprocess
+    import sys
+
+    project = tmp_path / "project"
+    result = run_cli("generate", "--data", str(SAMPLE), "--out", str(project), "--as-of", AS_OF,
+                     "--engine", engine)
+    assert result.returncode == 0, result.stderr
+    command = {"mkdocs": [sys.executable, "-m", "mkdocs", "build", "--strict"],
+               "properdocs": [sys.executable, "-m", "properdocs", "build", "--strict"],
+               "zensical": [str(Path(sys.executable).with_name("zensical")), "build",
+                            "--strict"]}[engine]
+    built = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=900,
+                           check=False, env={**__import__("os").environ,
+                                             "NO_MKDOCS_2_WARNING": "1"})
+    assert built.returncode == 0, built.stdout + built.stderr
+    site = project / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "示例数据" in home and PROGRAM["organizer"] in home
+    assert len(html_files(site)) > 150
+    assert (site / "data" / "sites.json").is_file() and (site / "feed.xml").is_file()
