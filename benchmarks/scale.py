@@ -197,6 +197,24 @@ def _checkout(revision: str, folder: Path) -> Path:
     return folder
 
 
+def _compatible(data_dir: Path, tree: Path) -> None:
+    """Drop from program.yml the settings an older revision does not know yet (new footer
+    fields, say), so that both sides build the same data."""
+    import re
+
+    import yaml
+
+    proc = subprocess.run([sys.executable, "-m", "generator", "validate", "--data", str(data_dir)],
+                          cwd=tree, capture_output=True, text=True, check=False)
+    unknown = re.findall(r"program\.yml:\d+:\d+: error: 未知字段“([^”]+)”", proc.stdout)
+    if unknown:
+        program = data_dir / "program.yml"
+        values = yaml.safe_load(program.read_text("utf-8"))
+        for key in unknown:
+            values.pop(key, None)
+        program.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
+
+
 def _article_texts(site: Path) -> dict[str, str]:
     from generator.engines.poststeps import article
 
@@ -218,6 +236,7 @@ def ab(revision: str, scales: list[int], repeat: int, work: Path) -> list[dict[s
         for scale in scales:
             data_dir = work / f"x{scale}" / "sites_data"
             synthesise(scale, data_dir)
+            _compatible(data_dir, tree)
             times: dict[str, list[float]] = {"A": [], "B": []}
             sites = {"A": work / f"x{scale}" / "site-a", "B": work / f"x{scale}" / "site-b"}
             for _ in range(repeat):

@@ -34,6 +34,7 @@ def _placeholders(src: Source, record: Any, fields: tuple[str, ...]) -> list[Pro
 
 def check_dataset(data: Dataset) -> list[Problem]:
     problems: list[Problem] = []
+    problems += _check_program(data)
     problems += _check_taxonomy(data)
     problems += _check_sites(data)
     problems += _check_experiences(data)
@@ -55,6 +56,15 @@ def _reference(src: Source, loc: tuple[str | int, ...], value: str | None,
 
 def _unreadable(data: Dataset, kind: str) -> set[str]:
     return {ident for k, ident in data.unreadable if k == kind}
+
+
+def _check_program(data: Dataset) -> list[Problem]:
+    mark = _get(data.program, "gov_mark")
+    if mark is None or ("program", "program") not in data.sources:
+        return []
+    problem = check_file(data.root / "media", mark.image.strip())
+    src = data.source("program", "program")
+    return [src.problem(("gov_mark", "image"), problem)] if problem else []
 
 
 def _check_taxonomy(data: Dataset) -> list[Problem]:

@@ -84,6 +84,15 @@ def _text(value: Any) -> Any:
     return value
 
 
+_URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def _url(value: str) -> str:
+    if not _URL_RE.match(value.strip()):
+        raise _fail(f"“{value}”不是网址：请写以 http:// 或 https:// 开头的完整网址。")
+    return value.strip()
+
+
 def _one_or_more(value: Any) -> Any:
     """A single value where a list is expected is a list of one: `themes: grid` means
     `themes: [grid]`; nothing the user wrote is dropped or refused for it."""
@@ -128,6 +137,8 @@ def is_markdown(info: FieldInfo) -> bool:
     """Whether a model field (possibly Optional) holds record Markdown."""
     return MarkdownText in info.metadata or _markdown_type(info.annotation)
 Key = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
+Url = Annotated[str, BeforeValidator(_text), AfterValidator(_url),
+                Field(json_schema_extra={"format": "uri"})]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 ID_RE = re.compile(ID_PATTERN)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .fieldtypes import Date, Flag, Key, Listed, Markdown, RequiredMarkdown, RequiredText, Text, Year
+from .fieldtypes import Date, Flag, Key, Listed, Markdown, RequiredMarkdown, RequiredText, Text, Url, Year
 
 # Marks a field "public: no" (SPEC §2): it exists only in an internal build. The public view
 # (audience.py) drops every field carrying this marker, wherever it is nested.
@@ -23,6 +23,25 @@ class Record(BaseModel):
 
 
 # ---------------------------------------------------------------- programme and taxonomy
+
+class GovMark(Record):
+    image: RequiredText = Field(
+        title="标识图片", description="放在 media/ 中的图片文件，例如 gov/dangzheng-jiguan.png")
+    url: Url = Field(title="核验链接", description="点击标识打开的核验网址（由开办单位取得）")
+
+
+class ContactInfo(Record):
+    note: Text | None = Field(None, title="说明", description="例如：发现信息有误，请联系我们更正")
+    email: Text | None = Field(None, title="电子邮箱")
+    phone: Text | None = Field(None, title="电话", description="公开的联系电话")
+    address: Text | None = Field(None, title="地址")
+    url: Url | None = Field(None, title="纠错或留言页面", description="完整网址")
+
+
+class License(Record):
+    name: RequiredText = Field(title="许可协议名称", description="例如：知识共享署名 4.0 国际许可协议（CC BY 4.0）")
+    url: Url | None = Field(None, title="许可协议网址")
+
 
 class Program(Record):
     name: RequiredText = Field(title="平台名称", description="网站标题，例如：基层党建示范点展示平台")
@@ -36,6 +55,13 @@ class Program(Record):
     site_url: Text | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
     description: Text | None = Field(None, title="网站简介", description="一句话介绍，用于搜索引擎和订阅")
     site_code: Text | None = Field(None, title="网站标识码", description="政府网站标识码，显示在页脚")
+    police_record: Text | None = Field(None, title="公安机关备案号",
+                                       description="显示在页脚，例如：湘公网安备 43070202000001号")
+    police_record_url: Url | None = Field(None, title="公安机关备案号链接",
+                                          description="点击备案号打开的网址")
+    gov_mark: GovMark | None = Field(None, title="党政机关网站标识", description="显示在页脚的标识图片及其核验链接")
+    contact: ContactInfo | None = Field(None, title="联系我们（纠错）", description="显示在页脚，供读者反映问题")
+    license: License | None = Field(None, title="开放数据许可协议", description="开放数据页和数据包中说明")
 
 
 CategoryKey = Key

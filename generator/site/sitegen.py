@@ -206,4 +206,8 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     for photo in photos:
         rel = photo.file.strip()
         out.media[urls.media(rel)] = data.media_path(rel)
+    assert data.program is not None
+    if data.program.gov_mark is not None:
+        rel = data.program.gov_mark.image.strip()
+        out.media[urls.media(rel)] = data.media_path(rel)
     return out
