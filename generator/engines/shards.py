@@ -5,11 +5,10 @@ MkDocs renders page after page in one process. Once it has read the files and th
 the menu's pages, listings, hand-written pages, the theme's files and the photos — and
 leaves part of the generated record pages (``sites/…``, ``experiences/…``) to the other
 shard: those get an empty body and an empty template here, and are not written. The other
-shard keeps only its own pages (plus the menu's pages and the tag index, which it renders
-but does not write) and copies no file, so it reads and writes little else. The record pages hold
-their links as HTML, which MkDocs does not check, so a shard never misses a link target;
-every shard renders the menu and the tags exactly as a single-process build does (a test
-compares them byte for byte).
+shard does the same the other way round and copies no static file. Every shard still reads
+every page's front matter and knows every file, so links are checked the same everywhere
+and the menu and the tags come out exactly as in a single-process build (a test compares
+them byte for byte, for public and internal builds).
 
 The parent waits for its children and reports their failures. Used only by ``showcase
 build`` with MkDocs on systems with ``fork``; it is an optimisation, never needed for a
@@ -31,7 +30,6 @@ from mkdocs.structure.pages import Page
 
 SKIP_TEMPLATE = "showcase-skip.html"
 TAGS_MARKER = "<!-- material/tags"
-TAGS_PAGE = "tags/index.md"
 SHARDED = ("sites/", "experiences/")
 
 
@@ -80,14 +78,12 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return nav
 
     def _keep_own_files(self, files: Files) -> None:
-        """Another shard: its own pages, the menu's pages and the tag index; the other files
-        stay known (links to them are checked) but are copied by the first shard only."""
-        keep = self.nav_pages | {TAGS_PAGE}
-        for file in list(files):
+        """Another shard: every file stays known (links to it are checked the same way in
+        every shard, and a hand-written page may link to any page), but only the first shard
+        copies the static ones."""
+        for file in files:
             if not file.is_documentation_page():
                 file.copy_file = _no_copy  # type: ignore[method-assign]
-            elif file.src_uri not in keep and self.owner.get(file.src_uri) != self.index:
-                files.remove(file)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: Any, files: Files) -> str:
         if page.file.src_uri in self.nav_pages or self.owns(page) or TAGS_MARKER in markdown:
