@@ -155,8 +155,24 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(project: Path) -> Non
     assert [n for n in settled(project.parent) if n.startswith(".site")] == []
 
 
-def test_an_unwritable_target_is_a_chinese_error(project: Path) -> None:
-    target = "/sys/showcase-output-test"  # even root may not create folders here
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder in which this process may not create anything: a read-only one when not
+    root; as root, the kernel's sysfs or procfs (even root may not create folders there) —
+    whichever is mounted (a bare chroot may mount neither, then root can write anywhere)."""
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        return locked
+    for kernel_fs in ("/sys", "/proc"):
+        if os.path.ismount(kernel_fs):
+            return Path(kernel_fs)
+    raise AssertionError("as root with neither /sys nor /proc mounted, nothing is unwritable: "
+                         "mount proc in the chroot (see shared/tools/fresh-root.sh)")
+
+
+def test_an_unwritable_target_is_a_chinese_error(project: Path, tmp_path: Path) -> None:
+    target = str(_unwritable_folder(tmp_path) / "showcase-output-test")
     result = run_cli(*command("build", project, target), cwd=project)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
