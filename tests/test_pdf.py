@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -340,3 +341,240 @@ def test_body_headings_are_headings_nested_under_their_chapter(
     nested = [item.title for group in reader.outline if isinstance(group, list)
               for item in group if not isinstance(item, list)]
     assert "二、主要做法" in nested, nested
+
+
+# ----------------------------------------------------------------------------- accessibility
+# The compilations are tagged PDF/UA-1: a structure tree a screen reader follows (headings,
+# paragraphs, lists, tables, figures with alt text), the document language and title.
+# The tree is read back here with pypdf; the text of each element comes from the marked
+# content (MCIDs) of the page streams.
+
+TITLE = "2025 年度基层党建示范点典型经验汇编"
+HEADING = re.compile(r"^/H([1-6])$")
+
+
+@dataclasses.dataclass
+class Elem:
+    role: str
+    obj: Any
+    kids: list[Elem]
+    text: str = ""
+
+    def walk(self) -> Iterator[Elem]:
+        yield self
+        for kid in self.kids:
+            yield from kid.walk()
+
+
+def _page_marked_text(page: pypdf.PageObject) -> dict[int | None, str]:
+    """Text per MCID of one page; MCID None is text outside tagged content (artifacts)."""
+    texts: dict[int | None, list[str]] = {}
+    stack: list[int | None] = []
+
+    def before(op: bytes, args: Any, cm: Any, tm: Any) -> None:
+        if op == b"BDC":
+            props = args[1] if len(args) > 1 else None
+            mcid = props.get("/MCID") if isinstance(props, dict) else None
+            stack.append(int(mcid) if mcid is not None else None)
+        elif op == b"BMC":
+            stack.append(None)
+        elif op == b"EMC" and stack:
+            stack.pop()
+
+    def text(chunk: str, *_: Any) -> None:
+        texts.setdefault(stack[-1] if stack else None, []).append(chunk)
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return {mcid: "".join(chunks) for mcid, chunks in texts.items()}
+
+
+def _marked_text(reader: pypdf.PdfReader) -> dict[tuple[int, int | None], str]:
+    """Text per (page index, MCID) of the whole document."""
+    return {(index, mcid): text for index, page in enumerate(reader.pages)
+            for mcid, text in _page_marked_text(page).items()}
+
+
+def _structure(reader: pypdf.PdfReader) -> Elem:
+    """The structure tree from the catalog's /StructTreeRoot, with each element's text."""
+    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)
+             if page.indirect_reference is not None}
+    marked = _marked_text(reader)
+
+    def build(obj: Any, page: int | None) -> Elem:
+        obj = obj.get_object()
+        pg = obj.get("/Pg")
+        if pg is not None:
+            page = pages.get(pg.idnum, page)
+        kids = obj.get("/K")
+        items = kids if isinstance(kids, list) else [] if kids is None else [kids]
+        elem = Elem(str(obj.get("/S")), obj, [])
+        parts = []
+        for item in items:
+            if isinstance(item, int):  # an MCID on this element's page
+                parts.append(marked.get((page if page is not None else -1, item), ""))
+                continue
+            item_obj = item.get_object()
+            if isinstance(item_obj, dict) and item_obj.get("/Type") == "/StructElem":
+                child = build(item, page)
+                elem.kids.append(child)
+                parts.append(child.text)
+        elem.text = "".join(parts)
+        return elem
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    kids = root["/K"]
+    top = Elem("/StructTreeRoot", root, [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        top.kids.append(build(kid, None))
+    top.text = "".join(k.text for k in top.kids)
+    return top
+
+
+@pytest.fixture(scope="module")
+def structure(rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> Elem:
+    return _structure(rendered[1])
+
+
+def test_compilation_pdf_is_tagged(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    result, _, _ = rendered
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:  # pragma: no cover - scripts/setup.sh installs poppler-utils
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    out = subprocess.run([pdfinfo, str(result.path)], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert re.search(r"^Tagged:\s+yes$", out, re.M), out
+    assert re.search(r"^Metadata Stream:\s+yes$", out, re.M), out
+    assert re.search(r"^Title:\s+" + re.escape(TITLE) + "$", out, re.M), out
+    # The tags cost a few per cent, not a multiple (untagged: about 0.75 MB).
+    assert result.path.stat().st_size < 1_200_000
+
+
+def test_catalog_declares_language_title_and_pdf_ua(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    _, reader, _ = rendered
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] in ("zh-CN", "zh")
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata is not None and reader.metadata["/Title"] == TITLE
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp  # the PDF/UA-1 identification
+    assert f'<rdf:li xml:lang="x-default">{TITLE}</rdf:li>' in xmp  # dc:title
+    for page in reader.pages:
+        assert page["/Tabs"] == "/S"  # tab order follows the structure
+
+
+def test_structure_tree_headings(structure: Elem) -> None:
+    elems = list(structure.walk())
+    headings = [(int(m.group(1)), squash(e.text)) for e in elems
+                if (m := HEADING.match(e.role))]
+    # One H1, the compilation title (the cover); then 前言, 目录 and every chapter as H2.
+    assert [t for level, t in headings if level == 1] == [squash(TITLE)]
+    h2 = [t for level, t in headings if level == 2]
+    assert h2 == ["前言", "目录", *(squash(t) for t in CHAPTERS.values())]
+    # Levels never skip on the way down (H2 → H4 would confuse a screen reader's outline).
+    previous = 0
+    for level, text in headings:
+        assert text, "empty heading"
+        assert level <= previous + 1, (level, text, previous)
+        previous = level
+    # A chapter's own sections are H3 below its H2 (the fixture's “二、主要做法”).
+    assert (3, "二、主要做法") in headings
+    # Reading order: the chapters' headings are in the order of the book.
+    assert h2.index(squash(CHAPTERS["hongse-wuye"])) < h2.index(squash(CHAPTERS["xianfenggang"]))
+
+
+def test_structure_tree_paragraphs_lists_tables_figures(public: Dataset,
+                                                        structure: Elem) -> None:
+    elems = list(structure.walk())
+    roles = [e.role for e in elems]
+    assert roles.count("/P") >= 20
+    assert squash("某某市基层党建示范点创建工作") in {squash(e.text) for e in elems
+                                                    if e.role == "/P"}
+    # The table of contents is a list whose items link to the chapters.
+    lists = [e for e in elems if e.role == "/L"]
+    assert lists and all(any(k.role == "/LI" for k in lst.kids) for lst in lists)
+    toc_text = squash("".join(lst.text for lst in lists))
+    assert all(squash(t) in toc_text for t in CHAPTERS.values())
+    # Each chapter's 示范点/主题 … labels are row headers, a Markdown table's head cells
+    # column headers; every data cell is tied to its headers.
+    tables = [e for e in elems if e.role == "/Table"]
+    assert len(tables) >= len(CHAPTERS)
+    scopes = {str(e.obj["/A"]["/Scope"]) for e in elems if e.role == "/TH"}
+    assert scopes == {"/Row", "/Column"}
+    row_headers = {squash(e.text) for e in elems if e.role == "/TH"
+                   and e.obj["/A"]["/Scope"] == "/Row"}
+    assert {"示范点", "主题", "管理单位"} <= row_headers
+    for cell in (e for e in elems if e.role == "/TD"):
+        assert len(cell.obj["/A"]["/Headers"]) >= 1
+    # Every image is a Figure with alt text; a photo's alt text is its caption.
+    figures = [e for e in elems if e.role == "/Figure"]
+    assert len(figures) == 5  # 3 photos + the tall and the wide test images
+    alts = [str(f.obj.get("/Alt", "")).strip() for f in figures]
+    assert all(alts), alts
+    for figure in figures:  # its bounding box in points, on its page
+        llx, lly, urx, ury = (float(v) for v in figure.obj["/A"]["/BBox"])
+        page = [float(v) for v in figure.obj["/Pg"].get_object()["/MediaBox"]]
+        assert page[0] <= llx < urx <= page[2] and page[1] <= lly < ury <= page[3]
+    captions = {p.caption for ident in CHAPTERS for p in public.experiences[ident].photos}
+    assert captions == set(alts)
+    assert {squash(e.text) for e in elems if e.role == "/Caption"} >= {
+        squash(f"图1　{public.experiences['hongse-wuye'].photos[0].caption}")}
+
+
+def test_running_heads_and_page_numbers_are_artifacts(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    """Running title and “— 1 —” are pagination artifacts (a screen reader skips them);
+    everything else that is tagged belongs to the structure tree."""
+    _, reader, _ = rendered
+    marked = _marked_text(reader)
+    untagged = squash("".join(t for (_, mcid), t in marked.items() if mcid is None))
+    tagged = [t for (_, mcid), t in marked.items() if mcid is not None]
+    assert "—1—" in untagged and squash(TITLE) in untagged
+    assert not any(FOOTER.search(t) for t in tagged)
+    assert reader.pages[5]["/Contents"].get_object().get_data().count(
+        b"/Artifact\n<</Type /Pagination>>") >= 2
+    # Every MCID the parent tree maps is a structure element reachable from the root.
+    reachable = {e.obj.indirect_reference.idnum for e in _structure(reader).walk()
+                 if e.obj.indirect_reference is not None}
+    nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        value = value.get_object()
+        if isinstance(value, list):  # a page's MCIDs
+            for ref in value:
+                if ref is not None and not isinstance(ref, pypdf.generic.NullObject):
+                    assert ref.idnum in reachable, (key, ref)
+
+
+def test_links_say_where_they_go(
+        rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> None:
+    _, reader, texts = rendered
+    toc_index = next(i for i, t in enumerate(texts) if squash(t).startswith("目录"))
+    contents = {str(a.get_object()["/Contents"])
+                for a in reader.pages[toc_index]["/Annots"]}
+    assert contents == {f"转到《{t}》" for t in CHAPTERS.values()}
+
+
+def test_every_image_gets_alt_text(public: Dataset, tmp_path: Path) -> None:
+    """A photo without a caption and a Markdown image without a description still get
+    alt text in the PDF, and the editors are told to write one."""
+    exp = public.experiences["xianfenggang"]
+    photos = [p.model_copy(update={"caption": None})
+              for p in public.experiences["hongse-wuye"].photos[:1]]
+    body = f"{exp.body}\n\n![](photos/daoyuan-daotian.jpg)\n"
+    data = dataclasses.replace(public, experiences={
+        **public.experiences,
+        "xianfenggang": exp.model_copy(update={"body": body, "photos": photos})})
+    html = compilation_html(data, COMP)
+    assert f'alt="《{exp.title}》配图1"' in html
+    assert f'alt="《{exp.title}》中的图片"' in html
+    assert 'alt=""' not in html
+    result = render_compilation(data, COMP, tmp_path / "alt.pdf")
+    assert any("ziling-hongse-wuye.jpg 没有说明" in w for w in result.warnings), result.warnings
+    assert any("![图片说明](photos/daoyuan-daotian.jpg)" in w for w in result.warnings)
+    figures = [e for e in _structure(pypdf.PdfReader(result.path)).walk()
+               if e.role == "/Figure"]
+    assert len(figures) == 7
+    assert all(str(f.obj.get("/Alt", "")).strip() for f in figures)

@@ -10,6 +10,11 @@ PDF is made from the public view, so it cannot contain a draft or a private fiel
 * With ``SOURCE_DATE_EPOCH`` set the bytes are reproducible (dates come from it, no /ID).
 * Page numbers: the cover and the front matter (前言, 目录) do not count; the first chapter
   is page 1. The PDF's page labels say the same, so a viewer's page box matches the print.
+* Accessible: the PDF is tagged PDF/UA-1 (WeasyPrint's ``pdf_variant="pdf/ua-1"``): a
+  structure tree made from the HTML elements (one H1, the compilation title; H2 for 前言,
+  目录 and each chapter; P, L, Table, Figure with /Alt …), /Lang zh-CN, the title shown as
+  the window title, XMP metadata. Running heads and page numbers are pagination artifacts,
+  decoration (cover bands, rules, backgrounds) is an artifact, every image has alt text.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..base.richtext import markdown_html, plain_text
 from ..data.dataset import Dataset
@@ -39,6 +44,9 @@ from ..rules.compilation import DEFAULT_ORDER, select_experiences
 from ..rules.duties import experience_unit
 
 log = logging.getLogger(__name__)
+
+# WeasyPrint's PDF variant: PDF/UA-1 (accessible, tagged). See the module docstring.
+PDF_VARIANT = "pdf/ua-1"
 
 # The families the stylesheet asks for first (Debian/Ubuntu: fonts-noto-cjk).
 SERIF_FAMILY = "Noto Serif CJK SC"
@@ -259,8 +267,33 @@ def _words(text: str) -> list[str]:
 
 
 def _body_html(text: str | None) -> Markup:
-    """Record Markdown with its top heading level at <h2> (the chapter title is <h1>)."""
-    return markdown_html(text, level=2)
+    """Record Markdown with its top heading level at <h3>: the compilation title is the
+    one <h1>, a chapter title an <h2>."""
+    return markdown_html(text, level=3)
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ALT_ATTR = re.compile(r'\salt="([^"]*)"')
+_SRC_ATTR = re.compile(r'\ssrc="([^"]*)"')
+
+
+def _with_alt(body: Markup, fallback: str, where: str, notes: list[str]) -> Markup:
+    """``body`` with alt text on every image: a tagged PDF needs one on each figure (a
+    screen reader says nothing else about it). Markdown ``![](file)`` has none: it gets
+    ``fallback`` and a note for the editors."""
+    def fill(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        alt = _ALT_ATTR.search(tag)
+        if alt is not None and alt.group(1).strip():
+            return tag
+        src = _SRC_ATTR.search(tag)
+        name = src.group(1) if src else ""
+        notes.append(f"{where}的图片 {name} 没有说明文字，PDF 中读屏软件只能读出“{fallback}”；"
+                     f"请在 Markdown 中写成 ![图片说明]({name})。")
+        tag = _ALT_ATTR.sub("", tag)
+        return f'{tag[:4]} alt="{escape(fallback)}"{tag[4:]}'
+
+    return Markup(_IMG_TAG.sub(fill, str(body)))
 
 
 def _build_epoch() -> dt.datetime:
@@ -288,18 +321,25 @@ def _group_label(data: Dataset, exp: Experience, order: str) -> str | None:
     return None
 
 
-def _chapter_context(data: Dataset, ident: str, index: int) -> dict[str, Any]:
+def _chapter_context(data: Dataset, ident: str, index: int,
+                     notes: list[str]) -> dict[str, Any]:
     exp = data.experiences[ident]
     tax = data.taxonomy
     unit_key = experience_unit(exp, data.sites)
     unit_name = tax.units[unit_key].name if tax and unit_key in tax.units else None
     sites = [data.sites[s] for s in exp.sites if s in data.sites]
     themes = [tax.themes[t].name if tax and t in tax.themes else t for t in exp.themes]
-    photos = []
+    photos: list[dict[str, str]] = []
     for photo in exp.photos:
         path = data.media_path(photo.file)
         if path.is_file():
-            photos.append({"src": path.resolve().as_uri(), "caption": photo.caption or ""})
+            caption = photo.caption or ""
+            # The caption is the alt text (the record has no other description).
+            alt = caption or f"《{exp.title}》配图{len(photos) + 1}"
+            if not caption:
+                notes.append(f"《{exp.title}》的照片 {photo.file} 没有说明（caption），"
+                             f"PDF 中读屏软件只能读出“{alt}”。")
+            photos.append({"src": path.resolve().as_uri(), "caption": caption, "alt": alt})
     return {
         "id": ident,
         "anchor": f"jingyan-{index}",
@@ -314,17 +354,26 @@ def _chapter_context(data: Dataset, ident: str, index: int) -> dict[str, Any]:
         "date": exp.date,
         "promoted": PROMOTED_LABELS.get(exp.promoted) if exp.promoted else None,
         "summary": plain_text(exp.summary),
-        "body": _body_html(exp.body),
+        "body": _with_alt(_body_html(exp.body), f"《{exp.title}》中的图片",
+                          f"《{exp.title}》正文中", notes),
         "photos": photos,
     }
 
 
 def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None = None) -> str:
     """The compilation as one HTML document (what WeasyPrint lays out)."""
+    return _compilation_document(data, comp_id, created=created)[0]
+
+
+def _compilation_document(data: Dataset, comp_id: str, *,
+                          created: dt.datetime | None = None) -> tuple[str, list[str]]:
+    """The HTML document and notes for the editors (images without a description)."""
     comp = _compilation(data, comp_id)
     ids = select_experiences(data, comp)
     order = (comp.order or DEFAULT_ORDER) if comp.select is not None else None
-    chapters = [_chapter_context(data, ident, i) for i, ident in enumerate(ids, start=1)]
+    notes: list[str] = []
+    foreword = _with_alt(_body_html(comp.foreword), "前言中的图片", "前言中", notes)
+    chapters = [_chapter_context(data, ident, i, notes) for i, ident in enumerate(ids, start=1)]
     # Table of contents, in groups when the compilation is ordered by a taxonomy.
     toc: list[dict[str, Any]] = []
     for chapter, ident in zip(chapters, ids, strict=True):
@@ -335,11 +384,11 @@ def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None
         chapter["group"] = label
     stamp = (created or _build_epoch()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     program = data.program
-    return _environment().get_template("compilation.html.j2").render(
+    html = _environment().get_template("compilation.html.j2").render(
         comp=comp,
         comp_id=comp_id,
         cover_title=title_lines(comp.title, COVER_TITLE_EM),
-        foreword=_body_html(comp.foreword),
+        foreword=foreword,
         chapters=chapters,
         toc=toc,
         grouped=any(g["label"] for g in toc),
@@ -348,6 +397,7 @@ def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None
         keywords=sorted({t for c in chapters for t in c["themes"]}),
         created=stamp,
     )
+    return html, notes
 
 
 def _compilation(data: Dataset, comp_id: str) -> Compilation:
@@ -406,7 +456,7 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
     out_path = Path(out_path)
     comp = _compilation(data, comp_id)
     families = ensure_cjk_font()
-    html = compilation_html(data, comp_id)
+    html, notes = _compilation_document(data, comp_id)
     media = data.root / "media"
 
     weasy_log = logging.getLogger("weasyprint")
@@ -419,10 +469,16 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
         front, chapters = _chapter_pages(data, comp, document)
         missing: set[str] = set()
 
+        link_text = {f"jingyan-{i}": f"转到《{title}》" for i, title in
+                     enumerate((data.experiences[e].title
+                                for e in select_experiences(data, comp)), start=1)}
+
         def finisher(doc: Any, pdf: Any) -> None:
             for font in doc.fonts.values():
                 missing.update(chr(cp) for cp in font.missing)
             _page_labels(pdf, front, len(doc.pages))
+            _describe_links(pdf, link_text)
+            _fix_structure(pdf)
 
         out_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
@@ -430,7 +486,10 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as handle:
-                document.write_pdf(handle, finisher=finisher)
+                # PDF/UA-1: tagged (structure tree from the HTML), /Lang, DisplayDocTitle,
+                # XMP metadata with the PDF/UA identification. No /ID, no random values:
+                # still byte-identical with SOURCE_DATE_EPOCH.
+                document.write_pdf(handle, finisher=finisher, pdf_variant=PDF_VARIANT)
             boxes = sorted(c for c in missing if _CJK_CHAR.match(c))
             if boxes:
                 raise FontMissingError(
@@ -444,7 +503,7 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
 
     # Glyphs no font has are reported once below, not once per occurrence.
     messages = dict.fromkeys(m for m in collector.messages if ".notdef" not in m)
-    warnings = [f"{comp_id}: {m}" for m in messages]
+    warnings = [f"{comp_id}: {m}" for m in [*dict.fromkeys(notes), *messages]]
     other = sorted(c for c in missing if not _CJK_CHAR.match(c))
     if other:
         warnings.append(f"{comp_id}: 这些字符没有字体可以显示，在 PDF 中会是方框："
@@ -482,6 +541,136 @@ def _page_labels(pdf: Any, front: int, pages: int) -> None:
         nums.extend([front, pydyf.Dictionary({"S": "/D", "St": 1})])
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
     pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def _object(pdf: Any, reference: Any) -> Any:
+    """The pydyf object behind a reference such as ``b"12 0 R"`` (None if it is none)."""
+    if isinstance(reference, bytes | str):
+        parts = (reference.decode("ascii") if isinstance(reference, bytes)
+                 else reference).split()
+        if len(parts) == 3 and parts[2] == "R" and parts[0].isdigit():
+            number = int(parts[0])
+            if 0 < number < len(pdf.objects):
+                return pdf.objects[number]
+    return None
+
+
+def _describe_links(pdf: Any, link_text: dict[str, str]) -> None:
+    """Link annotations say where they go (PDF/UA: /Contents), not the anchor's id."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
+            dest = obj.get("Dest")
+            target = getattr(dest, "string", None)
+            if isinstance(target, str) and target in link_text:
+                obj["Contents"] = pydyf.String(link_text[target])
+
+
+def _structure_elements(pdf: Any) -> dict[int, tuple[Any, Any]]:
+    """Every structure element reachable from the StructTreeRoot: number → (element,
+    parent element or None)."""
+    root = _object(pdf, pdf.catalog.get("StructTreeRoot"))
+    found: dict[int, tuple[Any, Any]] = {}
+    if not isinstance(root, dict):
+        return found
+    todo: list[tuple[Any, Any]] = [(kid, None) for kid in root.get("K") or []]
+    while todo:
+        reference, parent = todo.pop()
+        elem = _object(pdf, reference)
+        number = getattr(elem, "number", None)
+        if isinstance(elem, dict) and isinstance(number, int) and \
+                elem.get("Type") == "/StructElem" and number not in found:
+            found[number] = (elem, parent)
+            kids = elem.get("K")
+            if isinstance(kids, list):
+                todo.extend((kid, elem) for kid in kids)
+    return found
+
+
+def _pagination_artifacts(pdf: Any, elements: dict[int, tuple[Any, Any]]) -> None:
+    """Mark the running heads and page numbers as pagination artifacts.
+
+    WeasyPrint 70 tags the text of page-margin boxes like body text but leaves its
+    structure elements out of the tree (a PDF 1.7 tree cannot hold artifacts): content
+    that is neither real content nor an artifact. Here that marked content becomes
+    ``/Artifact <</Type /Pagination>>`` and leaves the parent tree, so screen readers skip
+    it (as PDF/UA asks for headers and footers) and validators see no orphan content.
+    """
+    import pydyf
+
+    root = _object(pdf, pdf.catalog.get("StructTreeRoot"))
+    parent_tree = _object(pdf, root.get("ParentTree")) if isinstance(root, dict) else None
+    nums = parent_tree.get("Nums") if isinstance(parent_tree, dict) else None
+    if not isinstance(nums, list):
+        return
+    pages = [pdf.objects[n] for n in pdf.pages["Kids"][::3]]
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        if not (isinstance(value, list) and isinstance(key, int) and key < len(pages)):
+            continue  # an annotation's entry (one reference), not a page's MCID array
+        orphans = set()
+        for mcid, ref in enumerate(value):
+            elem = _object(pdf, ref)
+            if elem is not None and getattr(elem, "number", None) not in elements:
+                orphans.add(mcid)
+        stream = _object(pdf, pages[key].get("Contents"))
+        ops = getattr(stream, "stream", None)
+        if not orphans or not isinstance(ops, list):
+            continue
+        for i in range(1, len(ops) - 1):
+            props = ops[i]
+            if isinstance(props, dict) and props.get("MCID") in orphans and \
+                    ops[i + 1] == b"BDC" and isinstance(ops[i - 1], str):
+                value[props["MCID"]] = "null"
+                ops[i - 1] = "/Artifact"
+                ops[i] = pydyf.Dictionary({"Type": "/Pagination"})
+
+
+def _table_header_scope(pdf: Any, elements: dict[int, tuple[Any, Any]]) -> None:
+    """Give each table header cell a /Scope, as the HTML means it: a header cell in the
+    table head heads its column, the first cell of a body row (the chapter's 示范点,
+    主题 … labels, ``scope="row"``) heads its row. WeasyPrint links cells to their
+    headers with /Headers and /ID only; some readers use /Scope alone."""
+    import pydyf
+
+    for elem, row in elements.values():
+        if elem.get("S") != "/TH" or row is None or row.get("S") != "/TR":
+            continue
+        group = elements.get(getattr(row, "number", -1), (None, None))[1]  # THead, TBody …
+        in_head = group is not None and group.get("S") == "/THead"
+        cells = [_object(pdf, k) for k in row.get("K") or []]
+        first = bool(cells) and cells[0] is elem
+        attributes = elem.get("A")
+        if not isinstance(attributes, dict):
+            attributes = elem["A"] = pydyf.Dictionary({"O": "/Table"})
+        attributes["Scope"] = "/Column" if in_head or not first else "/Row"
+
+
+def _figure_bbox(pdf: Any, elements: dict[int, tuple[Any, Any]]) -> None:
+    """A figure's /BBox in PDF user space (points from the page's lower left corner).
+
+    WeasyPrint 70 writes the image's CSS pixel box, measured from the top of the page:
+    off the page for a reader that shows or reflows by it. A4 without bleed, as here."""
+    import pydyf
+
+    for elem, _parent in elements.values():
+        attributes = elem.get("A")
+        page = _object(pdf, elem.get("Pg"))
+        if elem.get("S") != "/Figure" or not isinstance(attributes, dict) or \
+                not isinstance(page, dict) or len(attributes.get("BBox") or ()) != 4:
+            continue
+        x1, y1, x2, y2 = (float(v) * 0.75 for v in attributes["BBox"])  # px → pt
+        top = float(page["MediaBox"][3])
+        attributes["BBox"] = pydyf.Array((x1, top - y2, x2, top - y1))
+
+
+def _fix_structure(pdf: Any) -> None:
+    """What WeasyPrint's tagging leaves to do (see the three functions above)."""
+    elements = _structure_elements(pdf)
+    if elements:
+        _pagination_artifacts(pdf, elements)
+        _table_header_scope(pdf, elements)
+        _figure_bbox(pdf, elements)
 
 
 def compile_all(data: Dataset, ids: Iterable[str] | None, out_dir: Path | str) -> list[Path]:
