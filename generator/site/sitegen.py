@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts, urls
+from . import charts, datapackage, urls
 from .fences import wrap_html_blocks
 from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
@@ -25,7 +25,7 @@ from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES
 from .opendata import atom_feed, experiences_csv, experiences_records, sites_csv, sites_records, to_json
 from ..model.records import ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABELS
-from ..base.richtext import html_escape, markdown_html, md_escape, plain_text
+from ..base.richtext import html_escape, markdown_html, markdown_sections, md_escape, plain_text
 from .sitemodel import (
     EXPERIENCE_FACET_LABELS,
     FACET_INLINE_MAX,
@@ -106,6 +106,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     )
     env.filters["md"] = lambda v: Markup(md_escape(v))
     env.filters["markdown"] = lambda v, level=3: markdown_html(v, level=level)
+    env.filters["markdown_sections"] = lambda v, level=2: markdown_sections(v, level=level)
     env.filters["plain"] = plain_text
     env.filters["num"] = _number
     env.filters["notes"] = _notes
@@ -199,6 +200,8 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
         experiences_records(data, options.audience, base))
     out.pages["data/sites.csv"] = sites_csv(data, facts, options.audience, base)
     out.pages["data/experiences.csv"] = experiences_csv(data, base)
+    out.pages["data/datapackage.json"] = datapackage.to_json(
+        datapackage.build(data, facts, options.audience))
     out.pages[urls.FEED] = atom_feed(data, base)
 
     photos = [p for s in data.sites.values() for p in s.photos]
