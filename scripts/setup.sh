@@ -70,3 +70,9 @@ Python 版本太旧（需要 3.11.2 或更高）。上面几行是 pip 给出的
   fi
   echo "$want" >"$stamp"
 fi
+
+# ---------------------------------------------------------------- browser test tools
+# axe-core, the accessibility engine the browser tests run in every page (pinned, checked).
+if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
+  .venv/bin/python scripts/fetch-axe.py || fail "无法准备无障碍检查工具 axe-core。请检查网络后重新运行 scripts/setup.sh。"
+fi

@@ -10,10 +10,7 @@ never get a horizontal scroll bar.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,53 +18,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, run_showcase
+from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, TIMEOUT_MS, build_sample, require_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-AS_OF = "2026-11-28"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
-TIMEOUT_MS = 20_000
 
 # A word from the body of one sample site page that only a few pages use, and that site.
 SEARCH_WORD = "时间银行"
 SEARCH_SITE = "wuling-nanping-jinxia-shequ"
 # The directory facet exercised by the filter test (a category with several sites).
 FACET_CATEGORY = "community"
-PHONE = {"width": 390, "height": 844}
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "site"
-    result = run_showcase("build", "--no-pdf", "--as-of", AS_OF, "--out", str(out), cwd=REPO,
-                          timeout=180)
-    assert result.returncode == 0, f"build failed:\n{result.stdout}\n{result.stderr}"
-    assert (out / "index.html").is_file()
-    return out
+    return build_sample(tmp_path_factory.mktemp("browser") / "site")
 
 
 @pytest.fixture(scope="module")
 def base_url(site_dir: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +79,7 @@ def _search(page: Page, word: str) -> list[str]:
             return meta && (items.length > 0 || /没有|不可用/.test(meta.textContent));
         }""")
     items = page.locator(".md-search-result__item")
-    return [t.strip() for t in items.locator("h1").all_inner_texts()]
+    return [t.strip() for t in items.locator(".sc-search-title").all_inner_texts()]
 
 
 def test_home_renders(page: Page, base_url: str, site_dir: Path) -> None:

@@ -82,9 +82,11 @@ def _cards(site: Path, folder: str) -> list[str]:
 
 
 def _parent_classes(page: object, link: object) -> set[str]:
-    for h3 in content_of(page).find_all("h3"):  # type: ignore[arg-type]
-        if link in h3.children:
-            return h3.classes()
+    """Classes of the card title (h2 on listings, h3 under a section) holding ``link``."""
+    for tag in ("h2", "h3"):
+        for heading in content_of(page).find_all(tag):  # type: ignore[arg-type]
+            if link in heading.children:
+                return heading.classes()
     return set()
 
 

@@ -107,6 +107,42 @@ def markdown_html(text: str | None, *, level: int = 3) -> Markup:
     return Markup(sanitize(rendered))
 
 
+# A heading at the top level of rendered record HTML (not inside a quote, list or table).
+_SECTION_HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.S)
+_CONTAINER = re.compile(r"<(/?)(blockquote|ul|ol|table|div)\b[^>]*>")
+
+
+def markdown_sections(text: str | None, *, level: int = 2) -> list[tuple[int, str, Markup]]:
+    """Record Markdown as (heading level, heading text, HTML below it) sections, so that a
+    page template can write the headings as Markdown: the engine then gives them ids and
+    lists them in the page's table of contents. The first section's heading is "" when the
+    text starts with prose; the HTML is :func:`markdown_html`'s, sanitised."""
+    rendered = str(markdown_html(text, level=level))
+    sections: list[tuple[int, str, Markup]] = []
+    depth, start = 0, 0
+    current: tuple[int, str] = (0, "")
+    pos = 0
+    while True:
+        heading = _SECTION_HEADING.search(rendered, pos)
+        stop = heading.start() if heading else len(rendered)
+        for m in _CONTAINER.finditer(rendered, pos, stop):
+            depth += -1 if m[1] else 1
+        if heading is None:
+            break
+        pos = heading.end()
+        if depth > 0:
+            continue
+        body = rendered[start:heading.start()].strip()
+        if current[1] or body:
+            sections.append((*current, Markup(body)))
+        title = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]*>", "", heading[2]))).strip()
+        current, start = (int(heading[1]), title), heading.end()
+    body = rendered[start:].strip()
+    if current[1] or body:
+        sections.append((*current, Markup(body)))
+    return sections
+
+
 def md_escape(text: object) -> str:
     """Text that Markdown will show literally (names with ``| * _ [ ] #`` included)."""
     escaped = html.escape(str(text), quote=False)

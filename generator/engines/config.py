@@ -104,11 +104,12 @@ def engine_config(project: dict[str, Any], settings: SiteSettings, audience: Aud
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     extra = dict(config.get("extra") or {})
+    internal_nav = extra.pop("internal_nav", None)
     extra["showcase"] = settings.showcase
     config["extra"] = extra
     config["plugins"] = [p for p in config.get("plugins") or [] if _name(p) != PLUGIN]
     config["markdown_extensions"] = _markdown_extensions(config.get("markdown_extensions") or [])
-    nav = with_internal_nav(config.get("nav"), audience)
+    nav = with_internal_nav(config.get("nav"), audience, internal_nav)
     if nav is not None:
         config["nav"] = nav
     theme = dict(config.get("theme") or {})

@@ -82,9 +82,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             config.site_url = settings.site_url
         config.copyright = settings.copyright
         config.extra["showcase"] = settings.showcase
-        config.nav = with_internal_nav(config.nav, audience)
+        config.nav = with_internal_nav(config.nav, audience, config.extra.get("internal_nav"))
         if self.config.sync:
-            written, removed = sync_tree(tree_files(self.prepared.site, root / "content"),
+            written, removed = sync_tree(tree_files(self.prepared.site, root / "content",
+                                                    audience),
                                          Path(self.config.sync))
             if written or removed:
                 log.info(f"已更新 {written} 个页面文件，删除 {removed} 个")
@@ -98,6 +99,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         if clashes:
             raise PluginError("content/ 中的这些文件与自动生成的页面路径冲突，请改名或移动："
                               + "、".join(clashes))
+        if self.prepared.audience != "internal":
+            for f in [f for f in files if urls.internal_only(f.src_uri)]:
+                files.remove(f)
         for path, text in self.prepared.site.pages.items():
             files.append(File.generated(config, path, content=text))
         for path, source in self.prepared.site.media.items():

@@ -98,9 +98,10 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
     return Prepared(data, view(data, audience), site, as_of, pdfs, audience)
 
 
-def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes | Path]:
+def tree_files(site: GeneratedSite, content_dir: Path,
+               audience: Audience) -> dict[str, bytes | Path]:
     """Every file of the docs tree: generated pages (bytes), media (their source files) and
-    the hand-written pages of ``content/``."""
+    the hand-written pages of ``content/`` (the staff guide in internal builds only)."""
     wanted: dict[str, bytes | Path] = {path: text.encode("utf-8")
                                        for path, text in site.pages.items()}
     wanted.update(site.media)
@@ -110,7 +111,8 @@ def tree_files(site: GeneratedSite, content_dir: Path) -> dict[str, bytes | Path
                 rel = f.relative_to(content_dir).as_posix()
                 if rel in wanted or urls.is_reserved(rel):
                     raise BuildFailed(f"content/{rel} 与自动生成的页面路径冲突，请改名或移动。")
-                wanted[rel] = f
+                if audience == "internal" or not urls.internal_only(rel):
+                    wanted[rel] = f
     return wanted
 
 
@@ -124,7 +126,7 @@ def project_files(prepared: Prepared, project_config: Path, *, audience: Audienc
     config = engine_config.engine_config(engine_config.read(project_config), settings,
                                          audience, engine)
     files: dict[str, bytes | Path] = {}
-    for rel, source in tree_files(prepared.site, root / "content").items():
+    for rel, source in tree_files(prepared.site, root / "content", audience).items():
         files[f"docs/{rel}"] = source
     theme = root / str(config["theme"].get("custom_dir", "theme"))
     if theme.is_dir():

@@ -29,6 +29,8 @@ _ARTICLE = re.compile(r'<article class="md-content__inner[^"]*"[^>]*>', re.I)
 _ARTICLE_TAG = re.compile(r"<(/?)article\b[^>]*>", re.I)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.I | re.S)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.I | re.S)
+# The metadata line(s) under a record page's title (generator/site/templates).
+_META = re.compile(r'<p class="sc-(?:meta|author)"[^>]*>.*?</p>', re.I | re.S)
 
 
 def page_url(site_dir: Path, path: Path) -> str:
@@ -52,12 +54,21 @@ def article(page_html: str) -> str | None:
 
 
 def search_doc(url: str, page_html: str) -> searchindex.Doc | None:
+    """The page's search entry: its title (the h1), the metadata line under it and its text
+    from there on — a snippet never repeats the title or the metadata line."""
     content = article(page_html)
     if content is None:
         return None
     heading = _H1.search(content)
-    title = searchindex.html_text(heading[1]) if heading else _title(page_html)
-    return searchindex.Doc(url, title, searchindex.html_text(content))
+    if heading is None:
+        return searchindex.Doc(url, _title(page_html), searchindex.html_text(content))
+    below = content[heading.end():]
+    meta = []
+    for m in _META.finditer(below):
+        meta.append(searchindex.html_text(m[0]))
+    below = _META.sub(" ", below)
+    return searchindex.Doc(url, searchindex.html_text(heading[1]), searchindex.html_text(below),
+                           " ".join(meta))
 
 
 def searchable_pages(site_dir: Path) -> list[tuple[str, Path]]:
@@ -118,7 +129,8 @@ def write_search_index(site_dir: Path) -> int:
 def sitemap_urls(site_dir: Path) -> list[str]:
     """Pages worth finding: every page but listing-only ones (facets, further pages of a
     listing, tags), the search page and the 404 page."""
-    return [url for url, _path in searchable_pages(site_dir)]
+    return [url for url in (page_url(site_dir, path) for path in sorted(site_dir.rglob("index.html")))
+            if urls.in_sitemap(url)]
 
 
 def write_sitemap(site_dir: Path, base_url: str, day: dt.date, internal: bool) -> None:

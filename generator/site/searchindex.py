@@ -45,7 +45,8 @@ _IS_CJK = re.compile(f"[{_CJK}]")
 class Doc:
     url: str    # site-relative directory URL, e.g. "sites/foo/"
     title: str
-    text: str   # the page's visible content text, whitespace collapsed
+    text: str   # the page's own text below its title line, whitespace collapsed
+    meta: str = ""  # the line under the title (status, unit, year): found, not quoted
 
 
 def normalize(text: str) -> str:
@@ -103,9 +104,23 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
+# A section heading's text is set apart as 【heading】: snippets then read "【主要做法】村里…"
+# instead of running the heading into the paragraph below it.
+_SECTION = re.compile(r"<h([2-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
+HEADING_OPEN, HEADING_CLOSE = "【", "】"
+
+
+def _heading(m: re.Match[str]) -> str:
+    text = html_text(m[2])
+    return f" {HEADING_OPEN}{text}{HEADING_CLOSE} " if text else " "
+
+
 def html_text(fragment: str) -> str:
-    """Visible text of an HTML fragment; block boundaries become spaces."""
+    """Visible text of an HTML fragment; block boundaries become spaces, section headings
+    are bracketed."""
     fragment = _EXCLUDED.sub(" ", fragment)
+    if "<h" in fragment or "<H" in fragment:
+        fragment = _SECTION.sub(_heading, fragment)
     fragment = _DROP.sub(" ", fragment)
     fragment = _BLOCK.sub(" ", fragment)
     fragment = _TAG.sub("", fragment)
@@ -131,7 +146,7 @@ def postings_of(docs: Sequence[Doc], first: int = 0) -> tuple[Postings, Postings
     in_title: defaultdict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs, start=first):
         title = index_grams(doc.title)
-        for gram in index_grams(doc.text) | title:
+        for gram in index_grams(doc.text) | index_grams(doc.meta) | title:
             postings[gram].append(number)
         for gram in title:
             in_title[gram].append(number)
@@ -151,8 +166,11 @@ def join(parts: Iterable[tuple[Postings, Postings]]) -> tuple[Postings, Postings
 
 
 def doc_file(doc: Doc) -> bytes:
-    """What the browser fetches to show (and confirm) one result: title, URL, text."""
+    """What the browser fetches to show (and confirm) one result: title, URL, text (snippets
+    are cut from it) and the title line's metadata (matched, never quoted)."""
     stored: dict[str, object] = {"t": doc.title, "u": doc.url, "x": doc.text[:MAX_TEXT_CHARS]}
+    if doc.meta:
+        stored["m"] = doc.meta
     if len(doc.text) > MAX_TEXT_CHARS:
         # Only the start is kept for snippets: a match further on is taken on the index's
         # word (every n-gram of the query is on the page) instead of the text's.
@@ -263,5 +281,6 @@ def query(index_dir: Path, q: str, *, limit: int = 10) -> Iterator[Hit]:
     numbers, _files = candidates(index_dir, q)
     for i, number in enumerate(numbers):
         doc = json.loads((index_dir / "d" / f"{number}.json").read_text("utf-8"))
+        text = " ".join((doc["x"], doc["t"], doc.get("m", "")))
         yield Hit(number, doc["u"], doc["t"],
-                  i < limit and matches(doc["x"] + " " + doc["t"], q, cut=bool(doc.get("c"))))
+                  i < limit and matches(text, q, cut=bool(doc.get("c"))))

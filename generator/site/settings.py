@@ -32,6 +32,8 @@ def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteS
                       f"{html.escape(program.icp)}</a>")
     if program.site_code:
         footer.append(f"网站标识码：{html.escape(program.site_code)}")
+    if program.police_record:
+        footer.append(html.escape(program.police_record))
     return SiteSettings(
         # Themes print the site name without escaping it.
         site_name=html.escape(program.name),
@@ -43,13 +45,20 @@ def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteS
             "organizer": program.organizer,
             "icp": program.icp,
             "site_code": program.site_code,
+            "police_record": program.police_record,
+            "police_record_url": program.police_record_url,
+            "gov_mark": {"src": urls.media_href(program.gov_mark.image.strip()),
+                         "url": program.gov_mark.url} if program.gov_mark else None,
+            "contact": program.contact.model_dump() if program.contact else None,
             "as_of": as_of.isoformat(),
         },
     )
 
 
-def with_internal_nav(nav: list[Any] | None, audience: Audience) -> list[Any] | None:
-    """The menu of ``audience``'s build: the management views appended for internal ones."""
+def with_internal_nav(nav: list[Any] | None, audience: Audience,
+                      internal_nav: list[Any] | None = None) -> list[Any] | None:
+    """The menu of ``audience``'s build: for internal ones, the configuration's
+    ``extra.internal_nav`` (the staff guide) and the management views appended."""
     if nav is None or audience != "internal":
         return nav
-    return [*nav, NAV_INTERNAL]
+    return [*nav, *(internal_nav or []), NAV_INTERNAL]

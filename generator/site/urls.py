@@ -19,6 +19,8 @@ TAGS = "tags/"
 INTERNAL = "internal/"
 SEARCH = "search/"
 FEED = "feed.xml"
+# The staff guide (content/guide/): built into the internal site only, never published.
+STAFF_GUIDE = "guide/"
 
 SITE_FACETS = ("category", "unit", "batch", "status")
 
@@ -31,6 +33,11 @@ def is_reserved(path: str) -> bool:
     return any(path == r or (r.endswith("/") and path.startswith(r)) for r in RESERVED)
 
 
+def internal_only(path: str) -> bool:
+    """Whether a hand-written file in content/ belongs to the internal build only."""
+    return path.startswith(STAFF_GUIDE)
+
+
 # Pages that only list other pages: left out of the search index (their text is the
 # summaries of the pages they list, which are indexed themselves).
 NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH)
@@ -39,6 +46,12 @@ NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH)
 def searchable(url: str) -> bool:
     return url not in (SITES, EXPERIENCES) and not url.startswith(NOT_SEARCHED) \
         and "/page_" not in url
+
+
+def in_sitemap(url: str) -> bool:
+    """Pages worth finding from a search engine: the directory and the library themselves,
+    but not their facet and later pages, the tag index or the search page."""
+    return not url.startswith(NOT_SEARCHED) and "/page_" not in url
 
 
 def search_rank(url: str) -> int:

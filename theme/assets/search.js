@@ -71,10 +71,11 @@
   }
   function matches(doc, parts) {
     if (doc.c) return true;  // only the start of a long page is stored: trust the index
-    var text = normalize(doc.x + " " + doc.t);
+    var text = normalize(doc.x + " " + doc.t + " " + (doc.m || ""));
     return parts.every(function (p) { return text.indexOf(p) >= 0; });
   }
-  /* A snippet around the first match, with every query part marked. */
+  /* A snippet of the page's own text (never its title or metadata line, which the index
+     keeps apart) around the first match, every query part marked. */
   function snippet(doc, parts) {
     var text = doc.x, norm = normalize(text), at = -1;
     parts.forEach(function (p) { var i = norm.indexOf(p); if (i >= 0 && (at < 0 || i < at)) at = i; });
@@ -99,6 +100,15 @@
     if (end < text.length) frag.appendChild(document.createTextNode("…"));
     return frag;
   }
+  /* What kind of page a result is, from its address (generator/site/urls.py). */
+  var KINDS = [["sites/", "示范点"], ["experiences/", "典型经验"], ["plans/", "年度规划"],
+    ["compilations/", "经验汇编"], ["guide/", "编辑指南"], ["data/", "开放数据"],
+    ["internal/", "内部管理"]];
+  function kind(url) {
+    if (url === "") return "首页";
+    for (var i = 0; i < KINDS.length; i++) if (url.indexOf(KINDS[i][0]) === 0) return KINDS[i][1];
+    return "页面";
+  }
   function item(root, doc, parts) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
@@ -107,12 +117,25 @@
     a.href = root + doc.u;
     var art = document.createElement("article");
     art.className = "md-search-result__article md-typeset";
-    var h = document.createElement("h1");
+    // Not a heading: the results are a list in the header, before the page's own h1.
+    var head = document.createElement("p");
+    head.className = "sc-search-head";
+    var k = document.createElement("span");
+    k.className = "sc-search-kind";
+    k.textContent = kind(doc.u);
+    var h = document.createElement("strong");
+    h.className = "sc-search-title";
     h.textContent = doc.t;
-    var p = document.createElement("p");
-    p.className = "sc-search-snippet";
-    p.appendChild(snippet(doc, parts));
-    art.appendChild(h); art.appendChild(p); a.appendChild(art); li.appendChild(a);
+    head.appendChild(k);
+    head.appendChild(h);
+    art.appendChild(head);
+    if (doc.x) {
+      var p = document.createElement("p");
+      p.className = "sc-search-snippet";
+      p.appendChild(snippet(doc, parts));
+      art.appendChild(p);
+    }
+    a.appendChild(art); li.appendChild(a);
     return li;
   }
 
@@ -159,21 +182,106 @@
         return more();
       }).catch(function () { if (token === state.token) meta.textContent = "搜索暂时不可用"; });
     }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+    // A Chinese input method composes pinyin in the box first: searching for the Latin
+    // letters would flash "没有找到" before the characters are chosen. Wait for them.
+    var composing = false;
+    function later() { clearTimeout(timer); timer = setTimeout(run, 120); }
+    input.addEventListener("compositionstart", function () { composing = true; clearTimeout(timer); });
+    input.addEventListener("compositionend", function () { composing = false; later(); });
+    input.addEventListener("input", function (e) {
+      if (composing || e.isComposing) return;
+      later();
+    });
     form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
-    form.addEventListener("reset", function () { setTimeout(run, 0); });
-    // Material opens its search panel through the #__search checkbox; its own search
-    // component (not loaded) would set it when the box gains focus, so do that here.
-    var toggle = form.hasAttribute("data-results") ? null : document.getElementById("__search");
-    if (toggle) {
-      toggle.addEventListener("change", function () { if (toggle.checked) input.focus(); });
-      input.addEventListener("focus", function () { toggle.checked = true; });
-      input.addEventListener("keydown", function (e) {
-        if (e.key === "Escape") { toggle.checked = false; input.blur(); }
+    form.addEventListener("reset", function () { setTimeout(function () { run(); input.focus(); }, 0); });
+
+    /* Arrow keys: from the box into the results and through them; up from the first result
+       returns to the box. */
+    function links() { return Array.prototype.slice.call(list.querySelectorAll("a[href]")); }
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" && !composing && !e.isComposing) {
+        var all = links();
+        if (all.length) { e.preventDefault(); all[0].focus(); }
+      }
+    });
+    list.addEventListener("keydown", function (e) {
+      if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+      var all = links(), at = all.indexOf(document.activeElement);
+      if (at < 0) return;
+      e.preventDefault();
+      if (e.key === "ArrowDown") { if (at + 1 < all.length) all[at + 1].focus(); }
+      else if (at > 0) all[at - 1].focus();
+      else input.focus();
+    });
+
+    var params = new URLSearchParams(location.search);
+    if (form.hasAttribute("data-results")) {
+      // the search page: its own box and results, nothing to open or close
+      if (params.get("q")) { input.value = params.get("q"); run(); }
+      return;
+    }
+    HeaderPanel(form, input);
+  }
+
+  /* The header's search panel. Material opens it through the #__search checkbox (its own
+     script, not loaded, would); here it opens with the search button (phones), by typing or
+     with "/", and closes with Esc from anywhere, when focus leaves it, or with the overlay.
+     On phones the closed panel is inert: it takes no tab stops off screen. */
+  function HeaderPanel(form, input) {
+    var toggle = document.getElementById("__search");
+    var panel = document.getElementById("sc-search-panel");
+    var button = document.querySelector(".sc-search-button");
+    if (!toggle || !panel) return;
+    var narrow = window.matchMedia("(max-width: 59.984375em)");
+    function sync() {
+      var open = toggle.checked;
+      if (button) button.setAttribute("aria-expanded", open ? "true" : "false");
+      panel.inert = narrow.matches && !open;
+    }
+    function open() {
+      if (!toggle.checked) { toggle.checked = true; sync(); }
+    }
+    function close(refocus) {
+      if (!toggle.checked) return;
+      toggle.checked = false;
+      sync();
+      if (refocus) (narrow.matches && button ? button : input).focus();
+    }
+    if (button) {
+      button.addEventListener("click", function (e) {
+        e.preventDefault();
+        open();
+        input.focus();
       });
     }
-    var params = new URLSearchParams(location.search);
-    if (form.hasAttribute("data-results") && params.get("q")) { input.value = params.get("q"); run(); }
+    input.addEventListener("input", function () { if (input.value) open(); });
+    // Not on focus: Esc gives focus back to the box, which must not reopen the panel.
+    input.addEventListener("click", function () { if (input.value) open(); });
+    toggle.addEventListener("change", function () {
+      sync();
+      if (toggle.checked) input.focus();
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && toggle.checked) {
+        e.preventDefault();
+        close(true);
+        return;
+      }
+      var t = e.target;
+      var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        open();
+        input.focus();
+        input.select();
+      }
+    });
+    panel.addEventListener("focusout", function (e) {
+      var next = e.relatedTarget;
+      if (next && !panel.contains(next)) close(false);
+    });
+    if (narrow.addEventListener) narrow.addEventListener("change", sync);
+    sync();
   }
   function setup() {
     document.querySelectorAll("form[data-sc-search]").forEach(function (form) {
@@ -182,6 +290,6 @@
       Search(form);
     });
   }
-  if (typeof document$ !== "undefined") document$.subscribe(setup);
+  if (document.readyState !== "loading") setup();
   else document.addEventListener("DOMContentLoaded", setup);
 })();

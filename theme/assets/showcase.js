@@ -1,6 +1,7 @@
 /* Showcase page behaviour. Everything here is an enhancement: without JavaScript the facet
    links (pre-built pages per value) filter the lists, tables read fine and print works.
-   Material may swap pages without a reload, so setup runs on every document$ emission. */
+   Material's own bundle is not loaded (theme/main.html); this file and search.js are all
+   the script a page runs. */
 (function () {
   "use strict";
 
@@ -12,7 +13,6 @@
         // The listing is split into pages: a choice opens the page of that value.
         if (form.dataset.scReady) return;
         form.dataset.scReady = "1";
-        form.hidden = false;
         form.addEventListener("change", function (ev) {
           var opt = ev.target.selectedOptions && ev.target.selectedOptions[0];
           if (opt && opt.getAttribute("data-url")) window.location.href = opt.getAttribute("data-url");
@@ -22,23 +22,12 @@
       var list = document.getElementById(form.getAttribute("data-sc-filter"));
       if (!list || form.dataset.scReady) return;
       form.dataset.scReady = "1";
-      form.hidden = false;
-      document.documentElement.classList.add("sc-js");
       form.addEventListener("submit", function (ev) { ev.preventDefault(); });
       var items = list.querySelectorAll("[data-sc-item]");
       var selects = form.querySelectorAll("select");
       var out = form.querySelector("output");
       var empty = list.parentNode.querySelector(".sc-empty");
-
-      var actions = document.createElement("div");
-      actions.className = "sc-filter__actions";
-      var reset = document.createElement("button");
-      reset.type = "button";
-      reset.className = "sc-filter__reset";
-      reset.textContent = "重置";
-      if (out) actions.appendChild(out);
-      actions.appendChild(reset);
-      form.appendChild(actions);
+      var reset = form.querySelector(".sc-filter__reset");
 
       var params = new URLSearchParams(window.location.search);
       selects.forEach(function (s) {
@@ -123,13 +112,14 @@
     });
   }
 
-  /* For print: every link in the content shows its full public address. The site's own
+  /* For print: links in running text show their full public address (cards, menus and
+     tables do not: their titles say where they go). The site's own
      address comes from the canonical link (site_url), so a printout made from a local
      preview still shows the published URL. */
   function markPrintLinks() {
     var canonical = document.querySelector('link[rel="canonical"]');
     var base = canonical ? canonical.href : window.location.href;
-    document.querySelectorAll(".md-content a[href]").forEach(function (a) {
+    document.querySelectorAll(".md-content :is(.sc-prose, .sc-summary) a[href]").forEach(function (a) {
       var href = a.getAttribute("href");
       if (!href || href.charAt(0) === "#" || a.classList.contains("headerlink") ||
           a.classList.contains("md-content__button") || /^(javascript|mailto|tel):/i.test(href)) return;
@@ -139,12 +129,103 @@
     });
   }
 
+  /* 长者模式: the header button switches the elder-friendly stylesheet (assets/care.css) on
+     and off and remembers the choice for the next pages (theme/main.html reads it). */
+  function setupCare() {
+    var button = document.querySelector(".sc-care-toggle");
+    var sheet = document.getElementById("sc-care-css");
+    if (!button || !sheet || button.dataset.scReady) return;
+    button.dataset.scReady = "1";
+    var root = document.documentElement;
+    function show(on) {
+      root.classList.toggle("sc-care", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      if (on) { sheet.removeAttribute("title"); sheet.rel = "stylesheet"; }
+      sheet.disabled = !on;
+    }
+    show(root.classList.contains("sc-care"));
+    button.addEventListener("click", function () {
+      var on = !root.classList.contains("sc-care");
+      show(on);
+      try { localStorage.setItem("sc-care", on ? "1" : "0"); } catch (e) { /* private mode */ }
+    });
+  }
+
+  /* The phone menu: a real button for the drawer Material opens with a checkbox; Esc closes
+     it and focus goes back to the button. */
+  function setupMenu() {
+    var button = document.querySelector(".sc-menu-button");
+    var drawer = document.getElementById("__drawer");
+    if (!button || !drawer || button.dataset.scReady) return;
+    button.dataset.scReady = "1";
+    function sync() { button.setAttribute("aria-expanded", drawer.checked ? "true" : "false"); }
+    button.addEventListener("click", function () {
+      drawer.checked = !drawer.checked;
+      sync();
+      if (drawer.checked) {
+        var first = document.querySelector(".md-sidebar--primary a[href]");
+        // after the drawer became visible (CSS switches its visibility at once)
+        if (first) setTimeout(function () { first.focus(); }, 0);
+      }
+    });
+    drawer.addEventListener("change", sync);
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && drawer.checked) {
+        drawer.checked = false;
+        sync();
+        button.focus();
+      }
+    });
+    sync();
+  }
+
+  function setupPrint() {
+    document.querySelectorAll(".sc-print").forEach(function (b) {
+      if (b.dataset.scReady) return;
+      b.dataset.scReady = "1";
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  /* A box that scrolls sideways (a wide table or code block on a phone) must be reachable
+     by keyboard (WCAG 2.1.1) and say what it is; one that fits takes no tab stop. */
+  var SCROLLERS = ".md-typeset .sc-table, .md-typeset table:not([class]), .md-typeset pre > code";
+  function markScrollers() {
+    var count = { table: 0, code: 0 };
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var isCode = box.tagName === "CODE";
+      var n = ++count[isCode ? "code" : "table"];
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("sc-scrolls", scrolls);
+      if (scrolls && (box.dataset.scScroll || !box.hasAttribute("tabindex"))) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        // each region's name is unique on the page (landmarks are told apart by name)
+        box.setAttribute("aria-label", (isCode ? "第 " + n + " 段代码" : "第 " + n + " 个表格") + "（可横向滚动）");
+        box.dataset.scScroll = "1";
+      } else if (!scrolls && box.dataset.scScroll) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scScroll;
+      }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollers, 150);
+  });
+
   function setup() {
     setupFilters();
+    setupCare();
+    setupMenu();
+    setupPrint();
     markNumbers();
     markPrintLinks();
+    markScrollers();
   }
-  if (typeof document$ !== "undefined") { document$.subscribe(setup); }
-  else if (document.readyState !== "loading") { setup(); }
+  if (document.readyState !== "loading") { setup(); }
   else { document.addEventListener("DOMContentLoaded", setup); }
 })();
