@@ -121,6 +121,22 @@ def test_robots_and_sitemap(sample_site: Path, tmp_path_factory: pytest.TempPath
     assert re.search(r"^Disallow: /$", (internal / "robots.txt").read_text(encoding="utf-8"), re.M)
 
 
+def test_every_page_in_the_sitemap_describes_itself(sample_site: Path) -> None:
+    """A search engine shows the meta description under the title (Lighthouse's SEO audit
+    fails a page without one); each says what is on that page, not the same words everywhere."""
+    tree = ET.parse(sample_site / "sitemap.xml")
+    paths = [urlsplit(e.text or "").path
+             for e in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    descriptions = {}
+    for path in paths:
+        html = (sample_site / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        found = re.search(r'<meta name="description" content="([^"]+)"', html)
+        assert found and found[1].strip(), path
+        descriptions[path] = found[1]
+    assert len(set(descriptions.values())) > len(paths) * 0.9, "descriptions repeat"
+    assert "共 77 个示范点和创建单位" in descriptions["/sites/"]
+
+
 # ---------------------------------------------------------------- staff guide
 
 def test_the_staff_guide_is_internal_only(minimal_site: Path, internal_site: Path) -> None:
