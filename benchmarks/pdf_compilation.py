@@ -144,7 +144,8 @@ def synthesise(root: Path, count: int) -> None:
                  f"author: {q(short_name + '党组织')}"]
         if i % 3 == 0:
             lines += ["photos:", f"  - file: photos/{photos[i % len(photos)]}",
-                      f"    caption: {q(short_name + '开展主题党日活动')}"]
+                      f"    caption: {q(short_name + '开展主题党日活动')}",
+                      f"    alt: {q(short_name + '党员在活动现场合影')}"]
         (root / "experiences" / f"exp-{i:03d}.yml").write_text(
             "\n".join(lines) + "\n", encoding="utf-8")
         (root / "experiences" / f"exp-{i:03d}.md").write_text(

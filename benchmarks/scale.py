@@ -36,6 +36,7 @@ from synth import synthesise  # noqa: E402
 
 from generator.engines.pipeline import prepare  # noqa: E402
 from generator.engines.poststeps import write_search_index  # noqa: E402
+from generator.media.cache import default_root  # noqa: E402
 from generator.site import searchindex  # noqa: E402
 
 AS_OF = "2026-11-28"
@@ -66,7 +67,8 @@ def generator_phase(data_dir: Path) -> tuple[float, int]:
     """Seconds for load + facts + page generation in-process, and the number of pages."""
     start = time.perf_counter()
     prepared = prepare(data_dir, audience="public", as_of=dt.date.fromisoformat(AS_OF),
-                       pdf=False, template_dirs=(ROOT / "theme" / "templates",))
+                       pdf=False, template_dirs=(ROOT / "theme" / "templates",),
+                       photo_cache=default_root(ROOT))  # warm: the builds above made them
     pages = sum(1 for p in prepared.site.pages if p.endswith(".md"))
     return time.perf_counter() - start, pages
 
@@ -198,21 +200,31 @@ def _checkout(revision: str, folder: Path) -> Path:
 
 
 def _compatible(data_dir: Path, tree: Path) -> None:
-    """Drop from program.yml the settings an older revision does not know yet (new footer
-    fields, say), so that both sides build the same data."""
+    """Drop the fields an older revision does not know yet (new footer settings in
+    program.yml; photos, whose ``alt`` it does not know), so that both sides build the
+    same data."""
     import re
 
     import yaml
 
     proc = subprocess.run([sys.executable, "-m", "generator", "validate", "--data", str(data_dir)],
                           cwd=tree, capture_output=True, text=True, check=False)
-    unknown = re.findall(r"program\.yml:\d+:\d+: error: 未知字段“([^”]+)”", proc.stdout)
-    if unknown:
-        program = data_dir / "program.yml"
-        values = yaml.safe_load(program.read_text("utf-8"))
-        for key in unknown:
+    found = re.findall(r"^(.+?\.ya?ml):(\d+):\d+: error: 未知字段“([^”]+)”", proc.stdout, re.M)
+    by_file: dict[str, set[str]] = {}
+    for name, _line, key in found:
+        by_file.setdefault(name, set()).add(key)
+    for name, keys in by_file.items():
+        # shown relative to the data folder's parent: sites_data/sites/…
+        path = Path(name) if Path(name).is_absolute() else data_dir.parent / name
+        values = yaml.safe_load(path.read_text("utf-8"))
+        if "alt" in keys:
+            # Photos with alt text are required by the newer side and unknown to the older:
+            # neither builds them, so both build the same pages.
+            values.pop("photos", None)
+        for key in keys - {"alt"}:
             values.pop(key, None)
-        program.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(values, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
 
 
 def _article_texts(site: Path) -> dict[str, str]:

@@ -543,3 +543,34 @@ def test_printing_shows_no_addresses_on_cards_and_no_screen_controls(desktop: Pa
     shown = page.evaluate("""() => [...document.querySelectorAll('.md-typeset p a[href^="http"]')]
         .map(a => getComputedStyle(a, '::after').content)""")
     assert shown == [] or all("http" in c for c in shown), shown
+
+
+def test_a_photo_opens_larger_in_a_dialog_by_keyboard(desktop: Page, public_url: str,
+                                                      axe_source: str) -> None:
+    """(Issue 13) A gallery photo is a link: Enter opens the larger view in a modal dialog
+    (axe-clean), the arrows go through the page's photos, Esc closes it and focus goes back
+    to the photo. The large file is fetched only then."""
+    requested: list[str] = []
+    desktop.on("request", lambda r: requested.append(r.url))
+    desktop.goto(public_url + "/sites/wuling-dongjiang-binjiang-shequ/", wait_until="load")
+    assert not [u for u in requested if "-1600." in u], "the large view loaded before it was asked for"
+    zoom = desktop.locator("a.sc-zoom").first
+    zoom.focus()
+    desktop.keyboard.press("Enter")
+    dialog = desktop.locator("dialog.sc-lightbox")
+    dialog.wait_for(state="visible")
+    assert desktop.evaluate("document.querySelector('dialog.sc-lightbox').open")
+    image = dialog.locator("img")
+    desktop.wait_for_function("() => { const i = document.querySelector('dialog.sc-lightbox img');"
+                              " return i.complete && i.naturalWidth > 0; }")
+    assert image.get_attribute("alt") == "滨江社区党群服务中心外景，门前挂着红色横幅，居民正在进出"
+    assert "1600" in desktop.evaluate("document.querySelector('dialog.sc-lightbox img').currentSrc")
+    assert dialog.locator(".sc-lightbox__count").inner_text() == "第 1 张，共 2 张"
+    violations = run_axe(desktop, axe_source)
+    assert not violations, _report("lightbox", violations)
+    desktop.keyboard.press("ArrowRight")
+    assert dialog.locator(".sc-lightbox__count").inner_text() == "第 2 张，共 2 张"
+    assert dialog.locator("figcaption").inner_text() == "社区议事厅里的居民议事会"
+    desktop.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert desktop.evaluate("document.activeElement.classList.contains('sc-zoom')")

@@ -509,7 +509,7 @@ def test_structure_tree_paragraphs_lists_tables_figures(public: Dataset,
     assert {"示范点", "主题", "管理单位"} <= row_headers
     for cell in (e for e in elems if e.role == "/TD"):
         assert len(cell.obj["/A"]["/Headers"]) >= 1
-    # Every image is a Figure with alt text; a photo's alt text is its caption.
+    # Every image is a Figure with alt text; a photo's alt text is its ``alt``.
     figures = [e for e in elems if e.role == "/Figure"]
     assert len(figures) == 5  # 3 photos + the tall and the wide test images
     alts = [str(f.obj.get("/Alt", "")).strip() for f in figures]
@@ -518,8 +518,10 @@ def test_structure_tree_paragraphs_lists_tables_figures(public: Dataset,
         llx, lly, urx, ury = (float(v) for v in figure.obj["/A"]["/BBox"])
         page = [float(v) for v in figure.obj["/Pg"].get_object()["/MediaBox"]]
         assert page[0] <= llx < urx <= page[2] and page[1] <= lly < ury <= page[3]
-    captions = {p.caption for ident in CHAPTERS for p in public.experiences[ident].photos}
-    assert captions == set(alts)
+    described = {p.alt for ident in CHAPTERS for p in public.experiences[ident].photos}
+    assert described == set(alts)
+    assert not described & {p.caption for ident in CHAPTERS
+                            for p in public.experiences[ident].photos}
     assert {squash(e.text) for e in elems if e.role == "/Caption"} >= {
         squash(f"图1　{public.experiences['hongse-wuye'].photos[0].caption}")}
 
@@ -561,7 +563,7 @@ def test_every_image_gets_alt_text(public: Dataset, tmp_path: Path) -> None:
     """A photo without a caption and a Markdown image without a description still get
     alt text in the PDF, and the editors are told to write one."""
     exp = public.experiences["xianfenggang"]
-    photos = [p.model_copy(update={"caption": None})
+    photos = [p.model_copy(update={"caption": None, "alt": None})
               for p in public.experiences["hongse-wuye"].photos[:1]]
     body = f"{exp.body}\n\n![](photos/daoyuan-daotian.jpg)\n"
     data = dataclasses.replace(public, experiences={

@@ -54,6 +54,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_the_preview_shows_an_edit_and_speaks_chinese(project: Path, tmp_path: Path) -> None:
+    """…and makes photo variants on demand (issue 13)."""
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as out:
@@ -69,6 +70,17 @@ def test_the_preview_shows_an_edit_and_speaks_chinese(project: Path, tmp_path: P
             assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(0.2)
         assert "showcase build" in _get(f"{base}compilations/huibian-2025/")
+        # Photos: the preview starts without image work and makes a variant when asked.
+        cache = project / ".cache" / "photos"
+        assert not list(cache.rglob("*.webp")), "variants were made before anyone asked"
+        photo_page = _get(f"{base}sites/chengnan-taohua-cun/")
+        variant = re.search(r'(media/photos/taohua-dangri-[0-9a-f]{8}-[0-9]+\.webp)', photo_page)
+        assert variant, photo_page
+        with urllib.request.urlopen(base + variant[1], timeout=30) as response:
+            body = response.read()
+            assert response.headers["Content-Type"] == "image/webp"
+        assert body[:4] == b"RIFF" and body[8:12] == b"WEBP"
+        assert len(list(cache.rglob("*.webp"))) == 1
         assert '"docs"' in _get(f"{base}search/manifest.json")  # the preview can search
         site = project / "sites_data" / "sites" / "2026" / "shanbei-wangjia-cun.yml"
         text = site.read_text(encoding="utf-8")

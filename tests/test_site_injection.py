@@ -94,8 +94,10 @@ evaluations:
 photos:
   - file: photos/taohua-dangri.jpg
     caption: {q(INLINE)}
+    alt: {q(INLINE)}
   - file: photos/taohua-dangri.jpg
     caption: {q(BLOCK)}
+    alt: {q(BLOCK)}
 location:
   address: {q(INLINE)}
 tags:
@@ -128,6 +130,7 @@ tags:
 photos:
   - file: photos/taohua-dangri.jpg
     caption: {q(INLINE)}
+    alt: {q(INLINE)}
 body: {q(BODY)}
 """
 

@@ -296,3 +296,21 @@ def test_the_wrapper_explains_a_missing_setup(tmp_path: Path) -> None:
     result = subprocess.run([str(clone / "scripts" / "showcase"), "validate"], cwd=clone, env=env,
                             capture_output=True, text=True, encoding="utf-8", check=False)
     assert result.returncode == 127 and "scripts/setup.sh" in result.stderr
+
+
+def test_both_pipelines_keep_the_photo_cache_between_runs() -> None:
+    """The folder the build keeps photo variants in is cached by every GitHub job that
+    builds and by GitLab's default cache: a build whose photos did not change does no image
+    work in CI either."""
+    from generator.media.cache import default_root
+
+    folder = default_root(REPO).relative_to(REPO).as_posix()
+    workflow = _load(PUBLISH)
+    for name in ("test", "build", "internal"):
+        paths = [step["with"]["path"] for step in workflow["jobs"][name]["steps"]
+                 if str(step.get("uses", "")).startswith("actions/cache@")]
+        assert folder in paths, (name, paths)
+    caches = _load(GITLAB)["cache"]
+    assert any(folder in c["paths"] for c in caches), caches
+    assert folder + "/" in (REPO / ".gitignore").read_text(encoding="utf-8") \
+        or "/.cache/" in (REPO / ".gitignore").read_text(encoding="utf-8")

@@ -5,15 +5,18 @@ Each problem points at the exact value in the file that must change.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from ..base.problems import Problem, Severity
 from ..model.fieldtypes import KEY_RE
 from ..model.lifecycle import STATUS_LABELS, violation
 from ..model.records import Photo
 from .dataset import Dataset, Source
-from .mediacheck import check_file
+from .mediacheck import check_file, media_name
 from .schemacheck import suggest
 
 
@@ -91,13 +94,74 @@ def _check_taxonomy(data: Dataset) -> list[Problem]:
     return problems
 
 
-def _check_photos(data: Dataset, src: Source, photos: Iterable[Photo]) -> list[Problem]:
+def _check_photos(data: Dataset, src: Source, photos: Iterable[Photo], *,
+                  published: bool = True) -> list[Problem]:
     problems = []
     media = data.root / "media"
     for i, photo in enumerate(photos):
         problem = check_file(media, photo.file.strip())
         if problem:
             problems.append(src.problem(("photos", i, "file"), problem))
+        if published and not (photo.alt or "").strip():
+            problems.append(src.problem(
+                ("photos", i), f"照片 {photo.file.strip()} 缺少替代文字（alt）：公开的照片必须"
+                "用一句话写出照片的内容，供视障读者的读屏软件朗读，例如 "
+                "alt: 党员志愿者在社区广场为居民量血压。"))
+    return problems
+
+
+# Images in Markdown: ![说明](photos/x.jpg "title"), also reference style (found by cmark).
+_IMG_HTML = re.compile(r'<img src="([^"]*)" alt="([^"]*)"')
+_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def markdown_images(text: str) -> list[tuple[str, str, int]]:
+    """(src, alt, line) of every image in ``text``, as the Markdown renderer reads them;
+    the line (1-based, within ``text``) is where the reference is written."""
+    if "![" not in text:
+        return []
+    import cmarkgfm
+
+    rendered = cmarkgfm.github_flavored_markdown_to_html(text)
+    found = []
+    lines = text.split("\n")
+    for m in _IMG_HTML.finditer(rendered):
+        src, alt = html.unescape(m[1]), html.unescape(m[2])
+        needles = [n for n in (src, unquote(src)) if n]
+        line = next((i + 1 for i, t in enumerate(lines) if any(n in t for n in needles)), 1)
+        found.append((src, alt, line))
+    return found
+
+
+def _check_markdown_images(data: Dataset, src: Source, record: Any, fields: tuple[str, ...],
+                           body_file: str | None, published: bool) -> list[Problem]:
+    """Every image placed in a Markdown field: a real photo in media/, with a description;
+    never an image from another site (readers' browsers would call it)."""
+    problems: list[Problem] = []
+    media = data.root / "media"
+    for name in fields:
+        text = _get(record, name)
+        if not isinstance(text, str) or "![" not in text:
+            continue
+        for ref, alt, line in markdown_images(text):
+            if name == "body" and body_file is not None:
+                where = (body_file, line)
+            else:
+                mark = src.doc.mark((name,))
+                where = (src.path, mark.line + line - 1 + (1 if "\n" in text.strip() else 0))
+            if _REMOTE.match(ref) or not ref:
+                message: str | None = (
+                    f"图片“{ref or '（空）'}”不是 media/ 中的照片：网站不会加载其他网站的图片。"
+                    "请把照片放进 media/photos/，写成 ![照片说明](photos/文件名.jpg)。")
+            else:
+                message = check_file(media, media_name(unquote(ref)))
+                if message:
+                    message = f"图片 {ref}：{message}"
+                elif published and not alt.strip():
+                    message = (f"图片 {ref} 没有说明：请在方括号中写一句描述照片内容的话，"
+                               "例如 ![党员志愿者在社区广场为居民量血压](photos/yizhen.jpg)。")
+            if message:
+                problems.append(Problem(where[0], where[1], 1, f"“{name}”中的{message}"))
     return problems
 
 
@@ -111,6 +175,7 @@ def _check_sites(data: Dataset) -> list[Problem]:
         problems += _reference(src, ("unit",), _get(site, "unit"), _get(tax, "units"),
                                "管理单位", "taxonomy.yml 中 units 下的键")
         problems += _check_photos(data, src, _get(site, "photos") or [])
+        problems += _check_markdown_images(data, src, site, ("profile",), None, True)
         problems += _placeholders(src, site, ("name", "summary", "profile"))
         evaluations = _get(site, "evaluations") or []
         batch = _get(site, "batch")
@@ -151,7 +216,10 @@ def _check_experiences(data: Dataset) -> list[Problem]:
                                    "taxonomy.yml 中 themes 下的键")
         problems += _reference(src, ("unit",), _get(exp, "unit"), _get(tax, "units"),
                                "管理单位", "taxonomy.yml 中 units 下的键")
-        problems += _check_photos(data, src, _get(exp, "photos") or [])
+        published = not _get(exp, "draft")
+        problems += _check_photos(data, src, _get(exp, "photos") or [], published=published)
+        problems += _check_markdown_images(data, src, exp, ("summary", "body"),
+                                           data.body_files.get(ident), published)
         if not _get(exp, "draft"):
             problems += _placeholders(src, exp, ("title", "summary", "body"))
     return problems

@@ -48,6 +48,8 @@ class Dataset:
     # Records whose file exists but could not be read at all (encoding, YAML syntax, not a
     # mapping): references to them are not reported again as "does not exist".
     unreadable: set[tuple[str, str]] = field(default_factory=set)
+    # Experiences whose body is a sibling .md file: id -> that file as displayed.
+    body_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:

@@ -161,7 +161,10 @@ def _load_kind(reader: _Reader, data: Dataset, kind: str, model: type[R],
             data.unreadable.add((kind, ident))
             continue
         if isinstance(record, Experience):
+            inline = getattr(record, "body", None) is not None
             record = _attach_body(reader, path, record, src)  # type: ignore[assignment]
+            if not inline and getattr(record, "body", None) is not None:
+                data.body_files[ident] = reader.display(path.with_suffix(".md"))
         into[ident] = record
     for md in sorted(bodies):
         yml = [md.with_suffix(s) for s in YAML_SUFFIXES]

@@ -35,6 +35,12 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+def media_name(reference: str) -> str:
+    """A reference as written (``photos/x.jpg``, ``media/photos/x.jpg``) → ``photos/x.jpg``."""
+    name = reference.strip()
+    return name[len("media/"):] if name.startswith("media/") else name
+
+
 def check_name(name: str) -> str | None:
     """What is wrong with the way the reference is written (None: nothing)."""
     if not name:

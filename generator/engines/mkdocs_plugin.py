@@ -22,6 +22,7 @@ from mkdocs.structure.files import File, Files
 
 from ..base.problems import ProblemsFound
 from ..base.reference import reference_date
+from ..media.cache import default_root
 from ..rules.audience import Audience
 from ..site import urls
 from ..site.settings import site_settings, with_internal_nav
@@ -62,7 +63,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             self.prepared = prepare(
                 root / self.config.data_dir, audience=audience, as_of=as_of,
                 pdf=self.config.pdf and not self.serving,
-                template_dirs=(root / self.config.templates,), preview=self.serving)
+                template_dirs=(root / self.config.templates,), preview=self.serving,
+                photo_cache=default_root(root))
         except ProblemsFound as exc:
             for p in exc.problems:
                 log.error(str(p))
@@ -117,13 +119,19 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             for warning in finish(Path(config.site_dir), shown=prepared.shown,
                                   audience=prepared.audience,
                                   base_url=prepared.data.program.site_url or "",
-                                  as_of=prepared.as_of, pdfs=prepared.pdfs):
+                                  as_of=prepared.as_of, pdfs=prepared.pdfs,
+                                  photos=prepared.site.photos):
                 log.warning(warning)
         except PostStepFailed as exc:
             raise PluginError(str(exc)) from None
         self.indexed = True
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        from .serve import photo_server
+
+        server._serve_request = photo_server(
+            server._serve_request, server.mount_path,
+            lambda: self.prepared.site.photos if self.prepared else None)
         root = self._root(config)
         server.watch(str(root / self.config.data_dir))
         template_dir = root / self.config.templates

@@ -26,6 +26,7 @@ from ..base.problems import Problem, ProblemsFound
 from ..base.reference import epoch_of
 from ..data import loader
 from ..data.dataset import Dataset
+from ..media.cache import default_root
 from ..rules.audience import Audience, view
 from ..rules.facts import derive
 from ..site import urls
@@ -80,7 +81,8 @@ class Prepared:
 
 
 def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
-            template_dirs: tuple[Path, ...], preview: bool = False) -> Prepared:
+            template_dirs: tuple[Path, ...], preview: bool = False,
+            photo_cache: Path | None = None) -> Prepared:
     """Load and check the data (once), derive the facts, generate every page."""
     with gcpause.paused():
         data = loader.load(data_dir)
@@ -92,7 +94,7 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
         try:
             site = generate(data, facts, Options(
                 audience=audience, base_url=data.program.site_url or "", pdfs=pdfs,
-                template_dirs=template_dirs, preview=preview))
+                template_dirs=template_dirs, preview=preview, photo_cache=photo_cache))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
     return Prepared(data, view(data, audience), site, as_of, pdfs, audience)
@@ -206,7 +208,8 @@ def build_site(s: BuildSettings) -> BuildResult:
     as_of = s.as_of or dt.date.today()
     try:
         prepared = prepare(s.data_dir, audience=s.audience, as_of=as_of, pdf=s.pdf,
-                           template_dirs=(root / "theme" / "templates",))
+                           template_dirs=(root / "theme" / "templates",),
+                           photo_cache=default_root(root))
         files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine)
     except BuildFailed as exc:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
@@ -227,7 +230,8 @@ def build_site(s: BuildSettings) -> BuildResult:
             render(s.engine, project / "mkdocs.yml", staging, epoch=epoch_of(as_of),
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
-                              base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs)
+                              base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs,
+                              photos=prepared.site.photos)
         except (EngineFailed, PostStepFailed) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     return BuildResult(out, prepared.data.problems, warnings)
@@ -240,7 +244,8 @@ def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audien
     root = config_file.parent
     target = outputs.guard(out, data_dir=data_dir, project_root=root)
     prepared = prepare(data_dir, audience=audience, as_of=as_of, pdf=False,
-                       template_dirs=(root / "theme" / "templates",))
+                       template_dirs=(root / "theme" / "templates",),
+                       photo_cache=default_root(root))
     files = project_files(prepared, config_file, audience=audience, engine=engine)
     with outputs.staged_dir(target, "showcase generate") as staging:
         changed = write_files(staging, files, previous=target if target.is_dir() else None)

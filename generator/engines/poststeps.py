@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 from ..base import gcpause
 from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
+from ..media.variants import PhotoPlan
 from ..rules.audience import Audience
 from ..site import searchindex, urls
 
@@ -157,7 +158,8 @@ def write_robots(site_dir: Path, base_url: str, internal: bool) -> None:
     (site_dir / "robots.txt").write_text(text, encoding="utf-8")
 
 
-def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str]) -> list[str]:
+def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str],
+               photos: PhotoPlan | None = None) -> list[str]:
     """The compilations' PDFs at ``compilations/<id>.pdf``; returns their warnings."""
     ids = sorted(ids)
     if not ids:
@@ -169,7 +171,7 @@ def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str]) -> list[str]:
         for ident in ids:
             out = Path(tmp) / f"{ident}.pdf"
             try:
-                result = render_compilation(shown, ident, out)
+                result = render_compilation(shown, ident, out, photos=photos)
             except CompilationError as exc:
                 raise PostStepFailed(f"经验汇编 {ident} 的 PDF 无法生成：{exc}") from None
             warnings += [f"经验汇编 {ident}：{w}" for w in result.warnings]
@@ -184,10 +186,10 @@ class PostStepFailed(Exception):
 
 
 def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
-           as_of: dt.date, pdfs: Iterable[str] = ()) -> list[str]:
+           as_of: dt.date, pdfs: Iterable[str] = (), photos: PhotoPlan | None = None) -> list[str]:
     """Every post-step on a freshly rendered site; returns warnings for the user."""
     internal = audience == "internal"
-    warnings = write_pdfs(site_dir, shown, pdfs)
+    warnings = write_pdfs(site_dir, shown, pdfs, photos)
     count = write_search_index(site_dir)
     log.info(f"搜索索引：{count} 个页面")
     write_sitemap(site_dir, base_url, as_of, internal)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base import outputs
+from ..media.variants import PhotoPlan
 from ..rules.audience import Audience
 from . import config as engine_config
 from .config import PLUGIN
@@ -56,3 +57,34 @@ def serve(data_dir: Path, *, audience: Audience, as_of: dt.date, dev_addr: str,
     mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True,
                  build_type="dirty", watch=[str(data_dir.resolve()), str(root / "content")],
                  docs_dir=str(docs), plugins=plugins_with(project, options))
+
+
+_TYPES = {".webp": "image/webp", ".jpg": "image/jpeg", ".png": "image/png"}
+
+
+def photo_server(serve_request: Callable[..., Any], mount_path: str,
+                 plan_of: Callable[[], PhotoPlan | None]) -> Callable[..., Any]:
+    """Wrap the preview server's request handler: a photo variant the page asks for is made
+    (into the cache) when it is first requested, so a preview starts without image work."""
+    from urllib.parse import unquote
+
+    prefix = mount_path.rstrip("/") + "/"
+
+    def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        raw = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "ignore")
+        plan = plan_of()
+        if plan is not None and raw.startswith(prefix + "media/"):
+            found = plan.variant_at(unquote(raw[len(prefix):]))
+            if found is not None:
+                try:
+                    data = plan.cache.ensure(*found).read_bytes()
+                except OSError:
+                    return serve_request(environ, start_response)
+                kind = _TYPES.get(Path(raw).suffix.lower(), "application/octet-stream")
+                start_response("200 OK", [("Content-Type", kind),
+                                          ("Content-Length", str(len(data))),
+                                          ("Cache-Control", "no-cache")])
+                return [data]
+        return serve_request(environ, start_response)
+
+    return handle

@@ -62,6 +62,10 @@ class Program(Record):
     gov_mark: GovMark | None = Field(None, title="党政机关网站标识", description="显示在页脚的标识图片及其核验链接")
     contact: ContactInfo | None = Field(None, title="联系我们（纠错）", description="显示在页脚，供读者反映问题")
     license: License | None = Field(None, title="开放数据许可协议", description="开放数据页和数据包中说明")
+    publish_original_photos: Flag = Field(
+        False, title="公开照片原图",
+        description="默认 false：网站只发布缩小并去除拍摄信息（位置、设备、拍摄人）的照片；"
+                    "为 true 时另外提供原图下载，原图中的拍摄信息会一并公开")
 
 
 CategoryKey = Key
@@ -170,7 +174,10 @@ class Award(Record):
 
 class Photo(Record):
     file: RequiredText = Field(title="文件", description="相对于 media/ 目录的路径，例如 photos/dangri.jpg")
-    caption: Text | None = Field(None, title="说明")
+    caption: Text | None = Field(None, title="说明", description="显示在照片下方的文字")
+    alt: Text | None = Field(
+        None, title="替代文字",
+        description="用一句话写出照片的内容，供读屏软件朗读；公开的照片必须填写，例如：党员志愿者在社区广场为居民义诊")
 
 
 class Location(Record):

@@ -33,12 +33,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from ..base.richtext import markdown_html, plain_text
+from ..data.crosscheck import markdown_images
 from ..data.dataset import Dataset
+from ..data.mediacheck import check_file, media_name
+from ..media.cache import PhotoCache
+from ..media.variants import PRINT_BOX, PRINT_MIN_DPI, PhotoPlan, PlannedPhoto, plan
 from ..model.records import PROMOTED_LABELS, Compilation, Experience
 from ..rules.compilation import DEFAULT_ORDER, select_experiences
 from ..rules.duties import experience_unit
@@ -321,8 +326,8 @@ def _group_label(data: Dataset, exp: Experience, order: str) -> str | None:
     return None
 
 
-def _chapter_context(data: Dataset, ident: str, index: int,
-                     notes: list[str]) -> dict[str, Any]:
+def _chapter_context(data: Dataset, ident: str, index: int, notes: list[str],
+                     prints: PrintPhotos) -> dict[str, Any]:
     exp = data.experiences[ident]
     tax = data.taxonomy
     unit_key = experience_unit(exp, data.sites)
@@ -334,12 +339,12 @@ def _chapter_context(data: Dataset, ident: str, index: int,
         path = data.media_path(photo.file)
         if path.is_file():
             caption = photo.caption or ""
-            # The caption is the alt text (the record has no other description).
-            alt = caption or f"《{exp.title}》配图{len(photos) + 1}"
-            if not caption:
-                notes.append(f"《{exp.title}》的照片 {photo.file} 没有说明（caption），"
+            alt = (photo.alt or caption).strip() or f"《{exp.title}》配图{len(photos) + 1}"
+            if not (photo.alt or caption).strip():
+                notes.append(f"《{exp.title}》的照片 {photo.file} 没有说明和替代文字（caption、alt），"
                              f"PDF 中读屏软件只能读出“{alt}”。")
-            photos.append({"src": path.resolve().as_uri(), "caption": caption, "alt": alt})
+            src = prints.src(photo.file, f"《{exp.title}》的照片", notes) or path.resolve().as_uri()
+            photos.append({"src": src, "caption": caption, "alt": alt})
     return {
         "id": ident,
         "anchor": f"jingyan-{index}",
@@ -365,15 +370,17 @@ def compilation_html(data: Dataset, comp_id: str, *, created: dt.datetime | None
     return _compilation_document(data, comp_id, created=created)[0]
 
 
-def _compilation_document(data: Dataset, comp_id: str, *,
-                          created: dt.datetime | None = None) -> tuple[str, list[str]]:
+def _compilation_document(data: Dataset, comp_id: str, *, created: dt.datetime | None = None,
+                          prints: PrintPhotos | None = None) -> tuple[str, list[str]]:
     """The HTML document and notes for the editors (images without a description)."""
     comp = _compilation(data, comp_id)
     ids = select_experiences(data, comp)
     order = (comp.order or DEFAULT_ORDER) if comp.select is not None else None
     notes: list[str] = []
+    prints = prints or PrintPhotos({})
     foreword = _with_alt(_body_html(comp.foreword), "前言中的图片", "前言中", notes)
-    chapters = [_chapter_context(data, ident, i, notes) for i, ident in enumerate(ids, start=1)]
+    chapters = [_chapter_context(data, ident, i, notes, prints)
+                for i, ident in enumerate(ids, start=1)]
     # Table of contents, in groups when the compilation is ordered by a taxonomy.
     toc: list[dict[str, Any]] = []
     for chapter, ident in zip(chapters, ids, strict=True):
@@ -397,7 +404,7 @@ def _compilation_document(data: Dataset, comp_id: str, *,
         keywords=sorted({t for c in chapters for t in c["themes"]}),
         created=stamp,
     )
-    return html, notes
+    return prints.in_text(html, notes), notes
 
 
 def _compilation(data: Dataset, comp_id: str) -> Compilation:
@@ -416,11 +423,12 @@ def _stylesheet_path() -> Path:
     return Path(__file__).parent / "templates" / "print.css"
 
 
-def _url_fetcher(media_root: Path) -> Any:
-    """Only files inside ``media/`` may be embedded: no network, no other local files."""
+def _url_fetcher(media_root: Path, cache_root: Path | None = None) -> Any:
+    """Only files inside ``media/`` (and the photo cache's print variants) may be
+    embedded: no network, no other local files."""
     from weasyprint.urls import URLFetcher
 
-    root = media_root.resolve()
+    roots = [media_root.resolve()] + ([cache_root.resolve()] if cache_root else [])
 
     class MediaFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -429,7 +437,7 @@ def _url_fetcher(media_root: Path) -> Any:
                 from urllib.request import url2pathname
 
                 path = Path(url2pathname(urlsplit(url).path)).resolve()
-                if path.is_relative_to(root) and path.is_file():
+                if any(path.is_relative_to(r) for r in roots) and path.is_file():
                     return super().fetch(url, headers)
             raise ValueError(f"不在 media/ 目录中的文件不会嵌入 PDF：{url}")
 
@@ -445,7 +453,59 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> RenderResult:
+@dataclass
+class PrintPhotos:
+    """The print variant of each photo a compilation shows (see :mod:`generator.media.variants`)."""
+
+    photos: dict[str, PlannedPhoto]
+    cache: PhotoCache | None = None
+
+    @classmethod
+    def prepare(cls, data: Dataset, comp: Compilation, photos: PhotoPlan | None) -> PrintPhotos:
+        ids = select_experiences(data, comp)
+        files = [p.file for i in ids for p in data.experiences[i].photos]
+        texts = [comp.foreword, *(data.experiences[i].body for i in ids)]
+        files += [unquote(ref) for t in texts if t for ref, _alt, _line in markdown_images(t)]
+        cache = photos.cache if photos is not None else PhotoCache(
+            Path(tempfile.gettempdir()) / "showcase-cache" / "photos")
+        media = data.root / "media"
+        # Only what validate accepts as a photo (a record that was not validated may name
+        # anything): the rest is left to the media-only URL fetcher, which refuses it.
+        files = [f for f in files if check_file(media, media_name(f)) is None]
+        chosen = plan(files, cache, media)
+        cache.make(chosen.print_jobs(files))
+        return cls(chosen.photos, cache)
+
+    def src(self, file: str, what: str, notes: list[str]) -> str | None:
+        """The print variant's URI (and a note when the photo is too small to print)."""
+        photo = self.photos.get(media_name(file))
+        if photo is None or self.cache is None:
+            return None
+        dpi = photo.print_dpi()
+        if dpi < PRINT_MIN_DPI:
+            notes.append(
+                f"{what} {media_name(file)} 只有 {photo.size.width}×{photo.size.height} 像素，"
+                f"印在汇编中约 {dpi:.0f} dpi，印出来会发虚。印刷清晰需要约 300 dpi"
+                f"（长边约 {PRINT_BOX[0]} 像素）：请换用原始大图。")
+        return self.cache.file(photo.digest, photo.printed.target).resolve().as_uri()
+
+    _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^":]+)(")')
+
+    def in_text(self, html: str, notes: list[str]) -> str:
+        """Images placed in body text point at their print variants too."""
+        if not self.photos:
+            return html
+        return self._IMG_SRC.sub(
+            lambda m: m[1] + (self.src(unquote(m[2].replace("&amp;", "&")), "正文中的图片", notes)
+                              or m[2]) + m[3], html)
+
+    @property
+    def root(self) -> Path | None:
+        return self.cache.root if self.cache is not None else None
+
+
+def render_compilation(data: Dataset, comp_id: str, out_path: Path | str, *,
+                       photos: PhotoPlan | None = None) -> RenderResult:
     """Render compilation ``comp_id`` of ``data`` (an audience view) to ``out_path``.
 
     The file appears only when the PDF is complete (written next to it, then renamed); on
@@ -456,7 +516,8 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
     out_path = Path(out_path)
     comp = _compilation(data, comp_id)
     families = ensure_cjk_font()
-    html, notes = _compilation_document(data, comp_id)
+    prints = PrintPhotos.prepare(data, comp, photos)
+    html, notes = _compilation_document(data, comp_id, prints=prints)
     media = data.root / "media"
 
     weasy_log = logging.getLogger("weasyprint")
@@ -464,7 +525,7 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str) -> Ren
     weasy_log.addHandler(collector)
     try:
         document = HTML(string=html, base_url=media.resolve().as_uri() + "/",
-                        url_fetcher=_url_fetcher(media)).render(
+                        url_fetcher=_url_fetcher(media, prints.root)).render(
             stylesheets=[CSS(filename=str(_stylesheet_path()))])
         front, chapters = _chapter_pages(data, comp, document)
         missing: set[str] = set()

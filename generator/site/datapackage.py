@@ -36,6 +36,7 @@ from ..model.records import (
     License,
     Location,
     Organization,
+    Photo,
     Site,
 )
 from ..rules.audience import Audience, is_private
@@ -156,7 +157,10 @@ def _describe(model: type[BaseModel], name: str, info: FieldInfo, audience: Audi
     nested = _item_model(info.annotation)
     if nested is not None:
         each = "每项含" if typing.get_origin(inner) is list else "含"
-        notes.append(f"{each}：{_parts(nested, audience)}")
+        parts = _parts(nested, audience)
+        if nested is Photo:  # added by the build: where the published photo is
+            parts += "、url 本站发布的照片（已缩小并去除拍摄信息）的网址"
+        notes.append(f"{each}：{parts}")
     elif joined:
         notes.append(f"多个值以“{SEPARATOR}”分隔")
     elif typing.get_origin(inner) is list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import traceback
+from urllib.parse import unquote
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +18,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts, datapackage, urls
+from . import charts, datapackage, photos, urls
+from ..media.cache import PhotoCache
+from ..media.variants import PhotoPlan
+from ..media.variants import plan as plan_photos
 from .fences import wrap_html_blocks
 from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
 from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES
-from .opendata import atom_feed, experiences_csv, experiences_records, sites_csv, sites_records, to_json
+from .opendata import absolute, atom_feed, experiences_csv, experiences_records, sites_csv, sites_records, to_json
 from ..model.records import ARCHIVE_LABELS, LEVEL_LABELS, PROMOTED_LABELS, RESULT_LABELS
 from ..base.richtext import html_escape, markdown_html, markdown_sections, md_escape, plain_text
 from .sitemodel import (
@@ -62,6 +66,8 @@ def _template_failure(exc: jinja2.TemplateError, template: str) -> TemplateFaile
 class GeneratedSite:
     pages: dict[str, str] = field(default_factory=dict)   # path -> text
     media: dict[str, Path] = field(default_factory=dict)  # path -> file to copy
+    # The photos' variants; in a preview they are made when a browser asks (serve).
+    photos: PhotoPlan | None = None
 
 
 # ---------------------------------------------------------------- template environment
@@ -92,6 +98,38 @@ def _number(value: float | int) -> str:
     return str(value)
 
 
+# How wide a photo is shown, for the browser's choice of file (see theme/assets/showcase.css).
+GALLERY_SIZES = "(max-width: 44em) calc(50vw - 1.6rem), 15rem"
+COVER_SIZES = "6rem"
+
+
+def _photo_html(ctx: jinja2.runtime.Context, photo: Any, *, kind: str = "gallery",
+                lazy: bool = True) -> Markup:
+    """A record's photo entry as published: a zoomable figure in a gallery, or a card's
+    cover. Nothing when the build has no plan for it (never the original)."""
+    plan: PhotoPlan | None = ctx.get("photo_plan")
+    planned = plan.get(photo.file) if plan is not None else None
+    if planned is None:
+        return Markup("")
+    alt = (photo.alt or photo.caption or "").strip()
+    if kind == "cover":
+        return photos.picture(planned, ctx["here"], alt="", sizes=COVER_SIZES, lazy=lazy,
+                              css="sc-card__cover")
+    return photos.zoomable(planned, ctx["here"], alt=alt, caption=(photo.caption or "").strip(),
+                           sizes=GALLERY_SIZES, lazy=lazy)
+
+
+def _markdown(ctx: jinja2.runtime.Context, value: str | None, level: int = 3) -> Markup:
+    return photos.body_photos(markdown_html(value, level=level), ctx.get("photo_plan"),
+                              ctx["here"])
+
+
+def _markdown_sections(ctx: jinja2.runtime.Context, value: str | None,
+                       level: int = 2) -> list[tuple[int, str, Markup]]:
+    return [(lvl, title, photos.body_photos(html, ctx.get("photo_plan"), ctx["here"]))
+            for lvl, title, html in markdown_sections(value, level=level)]
+
+
 def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in template_dirs
                                         if d.is_dir()]
@@ -105,8 +143,8 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = lambda v: Markup(md_escape(v))
-    env.filters["markdown"] = lambda v, level=3: markdown_html(v, level=level)
-    env.filters["markdown_sections"] = lambda v, level=2: markdown_sections(v, level=level)
+    env.filters["markdown"] = jinja2.pass_context(_markdown)
+    env.filters["markdown_sections"] = jinja2.pass_context(_markdown_sections)
     env.filters["plain"] = plain_text
     env.filters["num"] = _number
     env.filters["notes"] = _notes
@@ -119,6 +157,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
         STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
         ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
         PROMOTED_LABELS=PROMOTED_LABELS, charts=charts,
+        photo=jinja2.pass_context(_photo_html),
     )
     return env
 
@@ -130,6 +169,9 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     model = build_model(full, facts, options)
     env = make_environment(options.template_dirs)
     out = GeneratedSite()
+    out.photos = plan = _photo_plan(model.data, options)
+    if not options.preview:
+        plan.cache.make(plan.web_jobs())
     base = options.base_url
     # Every page is listed first (the listings and facets are computed once, here), then
     # rendered — on both cores, each taking a consecutive part of the list.
@@ -142,7 +184,8 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
         rendered = []
         for url, template, context in part[1]:
             try:
-                text = env.get_template(template).render(m=model, here=url, **context)
+                text = env.get_template(template).render(m=model, here=url, photo_plan=plan,
+                                                         **context)
             except jinja2.TemplateError as exc:
                 raise _template_failure(exc, template) from exc
             rendered.append((urls.source_of(url), wrap_html_blocks(text)))
@@ -195,22 +238,47 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
         out.pages.update(part)
 
     data = model.data
-    out.pages["data/sites.json"] = to_json(sites_records(data, facts, options.audience, base))
-    out.pages["data/experiences.json"] = to_json(
-        experiences_records(data, options.audience, base))
+    out.pages["data/sites.json"] = to_json(_photo_urls(
+        sites_records(data, facts, options.audience, base), plan, base))
+    out.pages["data/experiences.json"] = to_json(_photo_urls(
+        experiences_records(data, options.audience, base), plan, base))
     out.pages["data/sites.csv"] = sites_csv(data, facts, options.audience, base)
     out.pages["data/experiences.csv"] = experiences_csv(data, base)
     out.pages["data/datapackage.json"] = datapackage.to_json(
         datapackage.build(data, facts, options.audience))
     out.pages[urls.FEED] = atom_feed(data, base)
 
-    photos = [p for s in data.sites.values() for p in s.photos]
-    photos += [p for e in data.experiences.values() for p in e.photos]
-    for photo in photos:
-        rel = photo.file.strip()
-        out.media[urls.media(rel)] = data.media_path(rel)
-    assert data.program is not None
-    if data.program.gov_mark is not None:
-        rel = data.program.gov_mark.image.strip()
-        out.media[urls.media(rel)] = data.media_path(rel)
+    # A preview publishes the originals it is told to at once, the variants on request.
+    out.media.update(plan.web_files() if not options.preview else plan.originals())
     return out
+
+
+def _photo_urls(rows: list[dict[str, Any]], plan: PhotoPlan,
+                base: str) -> list[dict[str, Any]]:
+    """Each photo of the open data with the address of its published (largest) variant:
+    the ``file`` it names is not published."""
+    for row in rows:
+        for photo in row.get("photos") or []:
+            planned = plan.get(photo["file"])
+            if planned is not None:
+                photo["url"] = absolute(base, planned.large.path)
+    return rows
+
+
+def _photo_plan(data: Dataset, options: Options) -> PhotoPlan:
+    """The photos this site shows: the records' photo lists and the images placed in their
+    Markdown (both validated), and the government-site mark of the footer."""
+    import tempfile
+
+    from ..data.crosscheck import markdown_images
+
+    files = [p.file for s in data.sites.values() for p in s.photos]
+    files += [p.file for e in data.experiences.values() for p in e.photos]
+    texts = [s.profile for s in data.sites.values()]
+    texts += [t for e in data.experiences.values() for t in (e.summary, e.body)]
+    files += [unquote(ref) for text in texts if text for ref, _alt, _line in markdown_images(text)]
+    assert data.program is not None
+    plain = [data.program.gov_mark.image] if data.program.gov_mark is not None else []
+    root = options.photo_cache or Path(tempfile.gettempdir()) / "showcase-cache" / "photos"
+    return plan_photos(files, PhotoCache(root), data.root / "media",
+                       originals=data.program.publish_original_photos, plain=plain)

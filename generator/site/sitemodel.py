@@ -60,6 +60,8 @@ class Options:
     template_dirs: tuple[Path, ...] = ()
     # A live preview (showcase serve): pages say what only a full build makes (the PDFs).
     preview: bool = False
+    # Where photo variants are kept between builds (None: a folder in the system's temp).
+    photo_cache: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -217,8 +217,65 @@
     resizeTimer = setTimeout(markScrollers, 150);
   });
 
+  /* A photo opens larger in a native <dialog> (focus kept inside, Esc closes, focus goes
+     back to the photo): a few lines instead of a lightbox library and its CSS. Without
+     JavaScript the link itself opens the large JPEG. */
+  function setupLightbox() {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".md-typeset a.sc-zoom"));
+    if (!links.length || typeof HTMLDialogElement !== "function") return;
+    var dialog = document.createElement("dialog");
+    dialog.className = "sc-lightbox";
+    dialog.setAttribute("aria-label", "查看大图");
+    dialog.innerHTML = '<figure><picture><source type="image/webp" sizes="100vw"><img alt=""></picture>' +
+      '<figcaption></figcaption></figure><p class="sc-lightbox__bar">' +
+      '<button type="button" data-go="-1">上一张</button><span class="sc-lightbox__count" aria-live="polite"></span>' +
+      '<button type="button" data-go="1">下一张</button><a class="sc-lightbox__original" hidden>下载原图</a>' +
+      '<button type="button" class="sc-lightbox__close">关闭</button></p>';
+    document.body.appendChild(dialog);
+    var source = dialog.querySelector("source"), img = dialog.querySelector("img");
+    var caption = dialog.querySelector("figcaption"), count = dialog.querySelector(".sc-lightbox__count");
+    var original = dialog.querySelector(".sc-lightbox__original");
+    var current = 0, opener = null;
+    function show(i) {
+      current = (i + links.length) % links.length;
+      var a = links[current], thumb = a.querySelector("img"), fig = a.closest("figure");
+      var cap = fig && fig.querySelector("figcaption");
+      img.removeAttribute("src");
+      source.srcset = a.dataset.srcset || "";
+      img.src = a.href;
+      img.alt = thumb ? thumb.alt : "";
+      if (thumb) { img.width = thumb.width; img.height = thumb.height; }
+      caption.textContent = cap ? cap.textContent : "";
+      count.textContent = links.length > 1 ? "第 " + (current + 1) + " 张，共 " + links.length + " 张" : "";
+      original.hidden = !a.dataset.original;
+      if (a.dataset.original) original.href = a.dataset.original;
+    }
+    dialog.querySelectorAll("[data-go]").forEach(function (b) {
+      b.hidden = links.length < 2;
+      b.addEventListener("click", function () { show(current + Number(b.dataset.go)); });
+    });
+    dialog.querySelector(".sc-lightbox__close").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("click", function (ev) { if (ev.target === dialog) dialog.close(); });
+    dialog.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowLeft") { show(current - 1); ev.preventDefault(); }
+      else if (ev.key === "ArrowRight") { show(current + 1); ev.preventDefault(); }
+    });
+    dialog.addEventListener("close", function () { if (opener) opener.focus(); });
+    links.forEach(function (a, i) {
+      a.addEventListener("click", function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        opener = a;
+        show(i);
+        dialog.showModal();
+        dialog.querySelector(".sc-lightbox__close").focus();
+      });
+    });
+  }
+
   function setup() {
     setupFilters();
+    setupLightbox();
     setupCare();
     setupMenu();
     setupPrint();
