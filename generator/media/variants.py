@@ -5,10 +5,10 @@ WebP with a JPEG fallback, named after the photo and its content — plus a prin
 the compilation PDF, and reads each photo's upright size (for ``width``/``height``: no layout
 shift). It reads headers only; :meth:`PhotoCache.make` does the image work.
 
-Why WebP and not AVIF (measured by ``benchmarks/photos.py`` on this machine): at the same
-quality setting AVIF files were no smaller on photo-like content and encoding took about
-twice as long, and the browsers many Chinese readers use (older WeChat/QQ/UC builds on
-Android) show WebP but not AVIF. JPEG stays as the fallback every browser shows.
+Why WebP and not AVIF (measured by ``benchmarks/photos.py`` on this machine): AVIF files
+were about a fifth smaller than WebP at usual web settings, but encoding took 2.5 times as
+long, and the browsers many Chinese readers use (older WeChat/QQ/UC builds on Android)
+show WebP but not AVIF. JPEG stays as the fallback every browser shows.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ WEB_WIDTHS = (320, 640, 1024, 1600)
 WEB_FORMATS = (("WEBP", "webp", "image/webp", 78), ("JPEG", "jpg", "image/jpeg", 80))
 # The compilation PDF shows a photo at most 166 × 120 mm (print.css): 300 dpi there.
 PRINT_BOX = (1960, 1420)
-PRINT_QUALITY = 88
+PRINT_QUALITY = 80
 # Below this resolution at its printed size a photo looks soft on paper.
 PRINT_MIN_DPI = 150
 PRINT_MM = (166, 120)
