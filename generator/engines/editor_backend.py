@@ -222,23 +222,23 @@ class Backend:
         if action == "getEntry":
             return self.entry(params.get("path"))
         if action == "persistEntry":
-            files: list[Any] = params.get("dataFiles") or (
+            data_files: list[Any] = params.get("dataFiles") or (
                 [params["entry"]] if params.get("entry") else [])
-            if not files or not isinstance(files, list):
+            if not data_files or not isinstance(data_files, list):
                 raise Refused(400, "没有要保存的内容。")
             # Check every path before writing anything.
-            if not all(isinstance(f, dict) for f in files):
+            if not all(isinstance(d, dict) for d in data_files):
                 raise Refused(400, "请求格式不对。")
-            for f in files:
-                if f.get("newPath"):
+            for d in data_files:
+                if d.get("newPath"):
                     raise Refused(403, "不能在编辑器中给记录改名或移动文件。")
-                self.resolve(f.get("path"), write=True)
+                self.resolve(d.get("path"), write=True)
             for a in params.get("assets") or []:
                 self.resolve(a.get("path") if isinstance(a, dict) else None, write=True, media=True)
             for a in params.get("assets") or []:
                 self.write_asset(a)
-            for f in files:
-                self.write_record(f["path"], f.get("raw"))
+            for d in data_files:
+                self.write_record(d["path"], d.get("raw"))
             return {"message": "entry persisted"}
         if action == "getMedia":
             folder = params.get("mediaFolder")
