@@ -462,3 +462,31 @@ def installed(data_dir: Path, root: Path, dev_addr: str) -> Iterator[None]:
         yield
     finally:
         setattr(mkdocs_serve, "LiveReloadServer", original)  # noqa: B010
+
+
+# ---------------------------------------------------------------------- in internal builds
+
+def team_backend(config_file: Path) -> cms.Backend | None:
+    """The team backend configured under ``extra.editor`` in mkdocs.yml, if any."""
+    from . import config as engine_config
+
+    extra = engine_config.read(config_file).get("extra") or {}
+    return cms.Backend.from_settings(extra.get("editor") if isinstance(extra, dict) else None)
+
+
+def admin_files(data_dir: Path, config_file: Path) -> tuple[dict[str, bytes | Path], list[str]]:
+    """``admin/`` of an internal build (team mode: saves go to GitLab/Gitea as merge
+    requests) and the warnings to show (the editor's JavaScript not installed)."""
+    root = config_file.parent
+    try:
+        prefix = data_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        prefix = data_dir.resolve().name
+    files: dict[str, bytes | Path] = {f"admin/{name}": content for name, content in
+                                      cms.editor_files(prefix, team_backend(config_file)).items()}
+    vendor = vendor_files(root)
+    for name, path in vendor.items():
+        files[f"admin/vendor/{name}"] = path
+    warnings = [] if "decap-cms.js" in vendor else [
+        "网页编辑器的程序文件没有安装（请运行 scripts/setup.sh），内部版本的 /admin/ 暂时打不开。"]
+    return files, warnings

@@ -31,7 +31,9 @@ from ..rules.facts import derive
 from ..site import urls
 from ..site.settings import site_settings
 from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
+from ..staff.cms import SettingsError
 from . import config as engine_config
+from . import editor_backend
 from .config import Engine
 from .poststeps import PostStepFailed, finish
 from .render import EngineFailed, render
@@ -228,7 +230,11 @@ def build_site(s: BuildSettings) -> BuildResult:
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs)
-        except (EngineFailed, PostStepFailed) as exc:
+            if s.audience == "internal":  # the browser editor: never in a public build
+                admin, admin_warnings = editor_backend.admin_files(s.data_dir, s.config_file)
+                write_files(staging, admin)
+                warnings += admin_warnings
+        except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     return BuildResult(out, prepared.data.problems, warnings)
 

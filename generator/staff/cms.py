@@ -303,6 +303,10 @@ SETTINGS_FILES = (("program", "平台设置", "program.yml", Program),
                   ("taxonomy", "类别、管理单位与主题", "taxonomy.yml", Taxonomy))
 
 
+class SettingsError(ValueError):
+    """``extra.editor`` in mkdocs.yml is incomplete or wrong (Chinese message)."""
+
+
 @dataclass(frozen=True)
 class Backend:
     """Where team mode saves: the department's GitLab (or Gitea/Forgejo), from
@@ -318,12 +322,14 @@ class Backend:
     def from_settings(cls, settings: Mapping[str, Any] | None) -> Backend | None:
         if not settings:
             return None
+        if not isinstance(settings, Mapping):
+            raise SettingsError("mkdocs.yml 的 extra.editor 应为一组设置（backend、repo、base_url、app_id）。")
         missing = [k for k in ("backend", "repo", "base_url", "app_id") if not settings.get(k)]
         if missing:
-            raise ValueError("mkdocs.yml 的 extra.editor 缺少 " + "、".join(missing)
+            raise SettingsError("mkdocs.yml 的 extra.editor 缺少 " + "、".join(missing)
                              + "：请按编辑指南“在网页上编辑”一章填写。")
         if settings["backend"] not in ("gitlab", "gitea"):
-            raise ValueError(f"mkdocs.yml 的 extra.editor.backend 应为 gitlab 或 gitea，"
+            raise SettingsError(f"mkdocs.yml 的 extra.editor.backend 应为 gitlab 或 gitea，"
                              f"现在是“{settings['backend']}”。")
         return cls(settings["backend"], str(settings["repo"]), str(settings["base_url"]).rstrip("/"),
                    str(settings["app_id"]), str(settings.get("branch") or "main"))
