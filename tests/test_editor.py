@@ -50,9 +50,11 @@ def _inner_model(annotation: Any) -> Any:
     return annotation
 
 
-def _compare(model: type[BaseModel], fields: list[dict[str, Any]], where: str) -> list[str]:
+def _compare(model: type[BaseModel], fields: list[dict[str, Any]], where: str,
+             optional_group: bool = False) -> list[str]:
     """Every field of ``model`` in the form, in order, with its title, help, required flag
-    and allowed values; nested models likewise. Returns what differs."""
+    (inside an optional group nothing is required) and allowed values; nested models
+    likewise. Returns what differs."""
     wrong: list[str] = []
     by_name = {f["name"]: f for f in fields if f["name"] != "key"}
     if list(by_name) != list(model.model_fields):
@@ -64,8 +66,9 @@ def _compare(model: type[BaseModel], fields: list[dict[str, Any]], where: str) -
         here = f"{where}.{name}"
         if f["label"] != info.title:
             wrong.append(f"{here}: label {f['label']!r} != title {info.title!r}")
-        if f["required"] != info.is_required():
-            wrong.append(f"{here}: required {f['required']} != {info.is_required()}")
+        required = info.is_required() and not optional_group
+        if f["required"] != required:
+            wrong.append(f"{here}: required {f['required']} != {required}")
         if f["widget"] != "relation" and info.description and f.get("hint") != info.description:
             wrong.append(f"{here}: hint {f.get('hint')!r} != description {info.description!r}")
         inner = _inner_model(info.annotation)
@@ -74,7 +77,8 @@ def _compare(model: type[BaseModel], fields: list[dict[str, Any]], where: str) -
             if values != list(typing.get_args(inner)):
                 wrong.append(f"{here}: options {values} != {typing.get_args(inner)}")
         if isinstance(inner, type) and issubclass(inner, BaseModel):
-            wrong += _compare(inner, f["fields"], here)
+            group = f["widget"] == "object" and (optional_group or not info.is_required())
+            wrong += _compare(inner, f["fields"], here, group)
     return wrong
 
 

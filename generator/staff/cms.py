@@ -177,6 +177,8 @@ class _Builder:
             out["hint"] = info.description
         annotation, _optional = _strip_optional(info.annotation)
         out.update(self.widget(model, name, info, annotation, path))
+        if out["widget"] == "object" and not out["required"]:
+            _relax(out["fields"])
         if out["widget"] == "relation":  # the file's own terms mean nothing in a form
             out["hint"] = RELATION_HINTS[out["collection"]]
         return out
@@ -203,7 +205,10 @@ class _Builder:
             self.shapes.flags.append(path)
             return {"widget": "boolean", "default": info.default is True}
         if _is(info, annotation, fieldtypes.Year):
-            return {"widget": "number", "value_type": "int", "min": MIN_YEAR, "max": MAX_YEAR}
+            # Kept as text ("2026"): a year names the sub-folder of a new file, and Decap's
+            # path template drops numbers.
+            return {"widget": "number", "value_type": "text", "min": MIN_YEAR, "max": MAX_YEAR,
+                    "step": 1}
         if _is(info, annotation, fieldtypes.Date):
             return {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD",
                     "time_format": False, "picker_utc": True}
@@ -235,7 +240,7 @@ class _Builder:
             summary = {"Evaluation": "{{year}} 年：{{result}}", "ArchiveEntry": "{{date}} {{title}}",
                        "Milestone": "{{date}} {{title}}", "PlanMilestone": "{{date}} {{title}}",
                        "Photo": "{{caption}}（{{file}}）", "Award": "{{year}} 年 {{amount}} 万元"}
-            return {"widget": "list", "collapsed": True, "add_to_top": False,
+            return {"widget": "list", "collapsed": True, "add_to_top": False, "default": [],
                     "summary": summary.get(inner.__name__, "{{" + first + "}}"),
                     "fields": fields}
         if typing.get_origin(inner) is Literal:
@@ -243,7 +248,7 @@ class _Builder:
                     "options": _select(typing.get_args(inner), name)}
         item_field = {"name": "item", "label": "一项", **self.widget(
             model, name, FieldInfo(annotation=item), item, f"{path}[]")}
-        return {"widget": "list", "field": item_field}
+        return {"widget": "list", "field": item_field, "default": []}
 
     def dict_widget(self, model: type[BaseModel], name: str, args: tuple[Any, ...],
                     path: str) -> dict[str, Any]:
@@ -272,6 +277,16 @@ class _Builder:
                         "value_type": "int", "min": 0}]}
 
 
+def _relax(fields: list[dict[str, Any]]) -> None:
+    """Fields inside an optional group are optional in the form: Decap would otherwise demand
+    them even when the whole group is left empty. (When the group is filled in, the check
+    after saving and ``showcase validate`` still name what is missing.)"""
+    for f in fields:
+        f["required"] = False
+        if f["widget"] == "object":
+            _relax(f["fields"])
+
+
 def _id_field(label: str) -> dict[str, Any]:
     return {"name": "id", "label": label, "widget": "showcase-id", "required": False,
             "hint": ID_HINT, "pattern": [ID_PATTERN, "只能用小写字母、数字和连字符，2–64 个字符"]}
@@ -291,9 +306,11 @@ class Collection:
 
 
 FOLDER_COLLECTIONS = (
-    Collection("sites", "示范点", Site, "sites", "{{fields.batch}}/{{slug}}",
+    # Sub-folders of new files (Decap's path templates cannot say "fields."; {{year}} there
+    # is the year of the record's date, or this year).
+    Collection("sites", "示范点", Site, "sites", "{{batch}}/{{slug}}",
                "{{name}}（{{batch}} 年批次）", "标识（文件名）", sort="batch"),
-    Collection("experiences", "典型经验", Experience, "experiences", "{{fields.year}}/{{slug}}",
+    Collection("experiences", "典型经验", Experience, "experiences", "{{year}}/{{slug}}",
                "{{title}}（{{year}}）", "标识（文件名）", sort="year"),
     Collection("plans", "年度规划", Plan, "plans", "", "{{title}}", slug="{{fields.year}}"),
     Collection("compilations", "经验汇编", Compilation, "compilations", "", "{{title}}",

@@ -217,8 +217,10 @@
   }
 
   function showProblems(entry) {
-    var path = entry.get('path');
     var collection = entry.get('collection');
+    // A new entry's path is not set yet: it is the collection folder and the slug.
+    var path = entry.get('path') || (S.collections[collection] && entry.get('slug')
+      ? S.collections[collection] + '/' + entry.get('slug') + '.yml' : '');
     var el = panel();
     el.className = 'showcase-check checking';
     el.replaceChildren(text('p', '已保存，正在检查这个文件……'));
@@ -226,6 +228,7 @@
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ path: path }),
     }).then(function (r) { return r.json(); }).then(function (result) {
+      if (result.error) throw new Error(result.error);
       var close = text('button', '关闭', 'showcase-close');
       close.type = 'button';
       close.onclick = function () { el.replaceChildren(); el.className = 'showcase-check'; };
@@ -256,9 +259,10 @@
       }
       children.push(close);
       el.replaceChildren.apply(el, children);
-    }).catch(function () {
+    }).catch(function (e) {
       el.className = 'showcase-check bad';
-      el.replaceChildren(text('p', '已保存，但无法检查这个文件：预览服务（showcase serve）是否还在运行？'));
+      el.replaceChildren(text('p', '已保存，但无法检查这个文件：' + (e && e.message && !/fetch/i.test(e.message)
+        ? e.message : '预览服务（showcase serve）是否还在运行？')));
     });
   }
 
