@@ -69,7 +69,7 @@ def _compare(model: type[BaseModel], fields: list[dict[str, Any]], where: str,
         required = info.is_required() and not optional_group
         if f["required"] != required:
             wrong.append(f"{here}: required {f['required']} != {required}")
-        if f["widget"] != "relation" and info.description and f.get("hint") != info.description:
+        if f["widget"] not in ("relation", "image") and info.description and f.get("hint") != info.description:
             wrong.append(f"{here}: hint {f.get('hint')!r} != description {info.description!r}")
         inner = _inner_model(info.annotation)
         if typing.get_origin(inner) is Literal:

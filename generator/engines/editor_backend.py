@@ -34,6 +34,7 @@ from pydantic import BaseModel
 
 from ..data import loader
 from ..data.yamlsource import Loc, decode, parse
+from ..model.fieldtypes import ID_RE
 from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
 from ..staff import cms
 
@@ -260,6 +261,15 @@ class Backend:
         raise Refused(422, f"编辑器请求了不支持的操作“{action}”。")
 
     # ------------------------------------------------------------------ checking one file
+    def find(self, kind: Any, ident: Any) -> str:
+        """The file of record ``ident`` of ``kind`` (ids are unique within a kind)."""
+        if kind not in MODELS or not isinstance(ident, str) or not ID_RE.match(ident):
+            raise Refused(404, "找不到刚保存的文件。")
+        for suffix in (".yml", ".yaml"):
+            for path in sorted((self.data_dir / kind).rglob(ident + suffix)):
+                return self.shown(path)
+        raise Refused(404, "找不到刚保存的文件。")
+
     def check(self, rel: Any) -> dict[str, Any]:
         path = self.resolve(rel)
         data = loader.load(self.data_dir)
@@ -366,8 +376,7 @@ class Routes:
         try:
             if path in (API, CHECK):
                 body = self.guard(environ)
-                result = self.backend.handle(body) if path == API else \
-                    self.backend.check(body.get("path") if isinstance(body, dict) else None)
+                result = self.backend.handle(body) if path == API else self.check(body)
                 return self.json(start_response, 200, result)
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 raise Refused(405, "不支持这种请求。")
@@ -376,6 +385,14 @@ class Routes:
             return self.json(start_response, refused.status, {"error": refused.message})
         except OSError as exc:
             return self.json(start_response, 500, {"error": f"读写文件失败：{exc.strerror}"})
+
+    def check(self, body: Any) -> dict[str, Any]:
+        """``{"path": …}``, or for a record just saved ``{"collection": …, "id": …}``."""
+        if not isinstance(body, dict):
+            raise Refused(400, "请求格式不对。")
+        if body.get("path"):
+            return self.backend.check(body["path"])
+        return self.backend.check(self.backend.find(body.get("collection"), body.get("id")))
 
     def guard(self, environ: dict[str, Any]) -> Any:
         """Refuse anything but a JSON POST from the editor's page on this machine."""

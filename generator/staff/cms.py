@@ -91,6 +91,9 @@ TEXT_AREAS = {("Site", "summary"), ("Experience", "summary")}
 # Fields holding a photo file (relative to media/): the image widget, into media/photos/.
 IMAGE_FIELDS = {("Photo", "file")}
 
+FOLDED_LISTS = {"ArchiveEntry", "Award"}
+IMAGE_HINT = ("点“选择图片”，在弹出的窗口中点“上传”选择照片文件（jpg、png、webp 或 gif），"
+              "再点“选用已选中项目”；照片保存在 media/photos/ 中。")
 ID_HINT = ("记录的标识，也是文件名和网址的一部分：只能用小写字母、数字和连字符，2–64 个字符，"
            "例如 shanbei-wangjia-cun（一般用名称的拼音）。保存后不能再修改。")
 
@@ -179,6 +182,8 @@ class _Builder:
         out.update(self.widget(model, name, info, annotation, path))
         if out["widget"] == "object" and not out["required"]:
             _relax(out["fields"])
+        if out["widget"] == "image":
+            out["hint"] = IMAGE_HINT
         if out["widget"] == "relation":  # the file's own terms mean nothing in a form
             out["hint"] = RELATION_HINTS[out["collection"]]
         return out
@@ -237,11 +242,17 @@ class _Builder:
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             fields = self.fields(inner, f"{path}[].")
             first = fields[0]["name"]
-            summary = {"Evaluation": "{{year}} 年：{{result}}", "ArchiveEntry": "{{date}} {{title}}",
-                       "Milestone": "{{date}} {{title}}", "PlanMilestone": "{{date}} {{title}}",
-                       "Photo": "{{caption}}（{{file}}）", "Award": "{{year}} 年 {{amount}} 万元"}
-            return {"widget": "list", "collapsed": True, "add_to_top": False, "default": [],
-                    "summary": summary.get(inner.__name__, "{{" + first + "}}"),
+            # "fields.": in Decap's templates {{year}} alone is a date's year.
+            summary = {"Evaluation": "{{fields.year}} 年：{{fields.result}}",
+                       "ArchiveEntry": "{{fields.date}} {{fields.title}}",
+                       "Milestone": "{{fields.date}} {{fields.title}}",
+                       "PlanMilestone": "{{fields.date}} {{fields.title}}",
+                       "Photo": "{{fields.caption}}（{{fields.file}}）",
+                       "Award": "{{fields.year}} 年 {{fields.amount}} 万元"}
+            # Long lists (the archive) start folded; evaluations and photos open.
+            return {"widget": "list", "collapsed": inner.__name__ in FOLDED_LISTS,
+                    "add_to_top": False, "default": [],
+                    "summary": summary.get(inner.__name__, "{{fields." + first + "}}"),
                     "fields": fields}
         if typing.get_origin(inner) is Literal:
             return {"widget": "select", "multiple": True,
@@ -269,10 +280,10 @@ class _Builder:
         if isinstance(value, type) and issubclass(value, BaseModel):
             self.shapes.maps[path] = "model"
             fields = [key_field, *self.fields(value, f"{path}[].")]
-            return {"widget": "list", "collapsed": True, "summary": "{{key}}：{{name}}",
+            return {"widget": "list", "collapsed": True, "summary": "{{fields.key}}：{{fields.name}}",
                     "fields": fields}
         self.shapes.maps[path] = "value"
-        return {"widget": "list", "summary": "{{key}}：{{value}}", "fields": [
+        return {"widget": "list", "summary": "{{fields.key}}：{{fields.value}}", "fields": [
             key_field, {"name": "value", "label": "数量", "required": True, "widget": "number",
                         "value_type": "int", "min": 0}]}
 
@@ -311,7 +322,7 @@ FOLDER_COLLECTIONS = (
     Collection("sites", "示范点", Site, "sites", "{{batch}}/{{slug}}",
                "{{name}}（{{batch}} 年批次）", "标识（文件名）", sort="batch"),
     Collection("experiences", "典型经验", Experience, "experiences", "{{year}}/{{slug}}",
-               "{{title}}（{{year}}）", "标识（文件名）", sort="year"),
+               "{{title}}（{{fields.year}}）", "标识（文件名）", sort="year"),
     Collection("plans", "年度规划", Plan, "plans", "", "{{title}}", slug="{{fields.year}}"),
     Collection("compilations", "经验汇编", Compilation, "compilations", "", "{{title}}",
                "标识（文件名）"),

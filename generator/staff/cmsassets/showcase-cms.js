@@ -216,22 +216,27 @@
     return el;
   }
 
+  function closeButton(el) {
+    var close = text('button', '关闭', 'showcase-close');
+    close.type = 'button';
+    close.onclick = function () { el.replaceChildren(); el.className = 'showcase-check'; };
+    return close;
+  }
+
   function showProblems(entry) {
     var collection = entry.get('collection');
-    // A new entry's path is not set yet: it is the collection folder and the slug.
-    var path = entry.get('path') || (S.collections[collection] && entry.get('slug')
-      ? S.collections[collection] + '/' + entry.get('slug') + '.yml' : '');
+    // A new entry's path may not be known here: its id (the file name) finds it.
+    var path = entry.get('path') || '';
+    var slug = String(entry.get('slug') || '').split('/').pop();
+    var id = entry.getIn(['data', 'id']) || (path ? fileStem(path) : slug);
     var el = panel();
     el.className = 'showcase-check checking';
     el.replaceChildren(text('p', '已保存，正在检查这个文件……'));
     fetch('/admin/api/check', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ path: path }),
+      body: JSON.stringify({ path: path, collection: collection, id: id }),
     }).then(function (r) { return r.json(); }).then(function (result) {
       if (result.error) throw new Error(result.error);
-      var close = text('button', '关闭', 'showcase-close');
-      close.type = 'button';
-      close.onclick = function () { el.replaceChildren(); el.className = 'showcase-check'; };
       var items = result.problems || [];
       var children = [];
       if (!items.length) {
@@ -257,12 +262,12 @@
         a.target = 'showcase-preview';
         children.push(a);
       }
-      children.push(close);
+      children.push(closeButton(el));
       el.replaceChildren.apply(el, children);
     }).catch(function (e) {
       el.className = 'showcase-check bad';
       el.replaceChildren(text('p', '已保存，但无法检查这个文件：' + (e && e.message && !/fetch/i.test(e.message)
-        ? e.message : '预览服务（showcase serve）是否还在运行？')));
+        ? e.message : '预览服务（showcase serve）是否还在运行？')), closeButton(el));
     });
   }
 
