@@ -200,7 +200,7 @@ class _Builder:
         if (model.__name__, name) in IMAGE_FIELDS:
             return {"widget": "image", "choose_url": False}
         if is_markdown(info):
-            return {"widget": "markdown", "modes": ["raw", "rich_text"],
+            return {"widget": "markdown", "modes": ["rich_text", "raw"],
                     "buttons": ["bold", "italic", "link", "heading-two", "heading-three",
                                 "quote", "bulleted-list", "numbered-list"],
                     "editor_components": [], "sanitize_preview": True}
@@ -216,7 +216,7 @@ class _Builder:
                     "step": 1}
         if _is(info, annotation, fieldtypes.Date):
             return {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD",
-                    "time_format": False, "picker_utc": True}
+                    "time_format": False}
         if base is int:
             return {"widget": "number", "value_type": "int", **_bounds(info)}
         if base is float:
@@ -423,7 +423,9 @@ def build_config(data_prefix: str = "sites_data", backend: Backend | None = None
     config: dict[str, Any] = {
         "locale": "zh_Hans",
         "backend": backend.config() if backend else dict(UNCONFIGURED),
-        "publish_mode": "editorial_workflow",
+        # GitLab: every save becomes a merge request for review. Decap's Gitea backend has no
+        # editorial workflow: it commits to its branch (give it its own, see the guide).
+        "publish_mode": "simple" if backend and backend.name == "gitea" else "editorial_workflow",
         "media_folder": f"{data_prefix}/media/photos",
         "public_folder": "photos",
         "site_url": "/",
