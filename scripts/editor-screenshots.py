@@ -116,9 +116,11 @@ def main() -> int:
         shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
         for folder in ("theme", "content", "sites_data"):
             shutil.copytree(REPO / folder, root / folder)
+        (root / ".venv" / "share").mkdir(parents=True)
+        (root / ".venv" / "share" / "showcase-editor").symlink_to(
+            REPO / ".venv" / "share" / "showcase-editor")
         port = _port()
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        env.setdefault("SHOWCASE_EDITOR_VENDOR", str(REPO / ".venv" / "share" / "showcase-editor"))
         proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--dev-addr",
                                  f"127.0.0.1:{port}", "--as-of", "2026-11-28"], cwd=root, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -71,10 +71,11 @@ def served(tmp_path: Path) -> Iterator[Served]:
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     for folder in ("theme", "content", "sites_data"):
         shutil.copytree(REPO / folder, root / folder)
+    (root / ".venv" / "share").mkdir(parents=True)  # where the editor's JavaScript is found
+    (root / ".venv" / "share" / "showcase-editor").symlink_to(vendor)
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = {**os.environ, "SHOWCASE_EDITOR_VENDOR": str(vendor),
-           "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}",

@@ -70,11 +70,10 @@ def is_loopback(host: str) -> bool:
 
 
 def vendor_dir(root: Path) -> Path:
-    """Where ``scripts/fetch-editor.py`` put Decap CMS and js-yaml."""
-    override = os.environ.get("SHOWCASE_EDITOR_VENDOR")
-    candidates = [Path(override)] if override else [
-        root / ".venv" / "share" / "showcase-editor",
-        Path(sys.prefix) / "share" / "showcase-editor"]
+    """Where ``scripts/fetch-editor.py`` put Decap CMS and js-yaml: the project's ``.venv``,
+    else the running Python's environment."""
+    candidates = [root / ".venv" / "share" / "showcase-editor",
+                  Path(sys.prefix) / "share" / "showcase-editor"]
     for folder in candidates:
         if (folder / "decap-cms.js").is_file():
             return folder

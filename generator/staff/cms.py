@@ -453,7 +453,7 @@ def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None
     page = (ASSETS / "index.html").read_text(encoding="utf-8")
     settings = {"shapes": shapes, "local": local, "team": backend is not None,
                 "collections": {c["name"]: c.get("folder", "") for c in config["collections"]}}
-    page = page.replace("__SHOWCASE_SETTINGS__", json.dumps(settings, ensure_ascii=False)
+    page = page.replace("__EDITOR_SETTINGS__", json.dumps(settings, ensure_ascii=False)
                         .replace("</", "<\\/"))
     return {"index.html": page.encode("utf-8"),
             "config.yml": config_yaml(config).encode("utf-8"),
