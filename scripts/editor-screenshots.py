@@ -46,9 +46,9 @@ def _choose(page: Page, label: str, text: str) -> None:
     page.get_by_role("option", name=text).first.click()
 
 
-def _publish(page: Page) -> None:
-    page.get_by_role("button", name="发布").click()
-    page.get_by_text("立即发布").click()
+def _save(page: Page) -> None:
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("保存到本机").click()
     page.locator("#showcase-check").get_by_role("button", name="关闭").wait_for()
     page.locator(".Toastify__toast").first.wait_for(state="detached")
 
@@ -93,14 +93,14 @@ def take(base: str) -> None:
         page.get_by_label("说明").fill("社区党群服务中心")
         if page.get_by_label("替代文字").count():
             page.get_by_label("替代文字").fill("社区党群服务中心门前，党员志愿者在为居民服务")
-        _publish(page)
+        _save(page)
         shot("saved")
         # A cross-record problem: a second evaluation of the same year.
         page.get_by_role("button", name="关闭").click()
         page.get_by_role("button", name="新增考评记录").click()
         page.get_by_label("考评年度").last.fill("2026")
         _choose(page, "考评结果", "优秀（excellent）")
-        _publish(page)
+        _save(page)
         shot("problem")
         browser.close()
 

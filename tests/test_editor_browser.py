@@ -119,9 +119,9 @@ def _choose(page: Page, label: str, text: str) -> None:
     page.get_by_role("option", name=text).first.click()
 
 
-def _publish(page: Page) -> str:
-    page.get_by_role("button", name="发布").click()
-    page.get_by_text("立即发布").click()
+def _save(page: Page) -> str:
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("保存到本机").click()
     panel = page.locator("#showcase-check")
     closing = panel.get_by_role("button", name="关闭")
     failed = page.locator(".Toastify__toast--error")
@@ -161,7 +161,7 @@ def test_staff_create_a_site_with_an_evaluation_and_a_photo(served: Served, page
     page.get_by_label("说明").fill("新村党群服务中心")
     if page.get_by_label("替代文字").count():  # photos of published pages need alt text
         page.get_by_label("替代文字").fill("村党群服务中心门前，党员志愿者在为村民服务")
-    report = _publish(page)
+    report = _save(page)
     saved = served.data / "sites" / "2026" / "ceshi-xincun.yml"
     assert saved.is_file(), report
     assert "检查通过" in report, report
@@ -188,7 +188,7 @@ def test_editing_an_evaluation_changes_only_that_file(served: Served, page: Page
               "2025/anxiang-huangshantou-guihua-cun")
     page.get_by_text("1 考评记录").wait_for()
     page.get_by_label("得分（不公开）").fill("91.5")
-    report = _publish(page)
+    report = _save(page)
     assert "检查通过" in report, report
     after = _hashes(served.data)
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
@@ -208,5 +208,5 @@ def test_a_save_with_problems_names_the_field_in_chinese(served: Served, page: P
     page.get_by_role("button", name="新增考评记录").click()
     page.get_by_label("考评年度").last.fill("2025")
     _choose(page, "考评结果", "合格（pass）")
-    report = _publish(page)
+    report = _save(page)
     assert "发现" in report and "考评记录" in report, report

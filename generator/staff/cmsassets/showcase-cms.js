@@ -152,9 +152,27 @@
       });
     });
     registerIdWidget(CMS);
+    if (S.local) localWording(CMS);
     if (S.local) {
       CMS.registerEventListener({ name: 'postSave', handler: function (e) { showProblems(e.entry); } });
     }
+  }
+
+  // On this computer "发布" (publish) only saves the file into sites_data/: say so, so that
+  // nobody thinks the public site changed.
+  function localWording(CMS) {
+    var zh = CMS.getLocale && CMS.getLocale('zh_Hans');
+    if (!zh || !zh.editor || !zh.ui) return;
+    var copy = JSON.parse(JSON.stringify(zh));
+    Object.assign(copy.editor.editorToolbar, {
+      publishing: '正在保存……', publish: '保存', published: '已保存',
+      publishNow: '保存到本机', publishAndCreateNew: '保存，然后新建',
+      publishAndDuplicate: '保存，然后复制',
+    });
+    Object.assign(copy.ui.toast, {
+      entryPublished: '已保存到本机的 sites_data/', onFailToPublishEntry: '保存失败：%{details}',
+    });
+    CMS.registerLocale('zh_Hans', copy);
   }
 
   var ID_RE = /^[a-z0-9][a-z0-9-]{1,63}$/;
@@ -271,6 +289,7 @@
     });
   }
 
+  if (!window.CMS || !window.createClass) return;  // Decap not installed: its stub says so
   register();
   var init = { config: {} };
   if (S.local) {
