@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import shutil
 import typing
 from pathlib import Path
@@ -306,6 +307,12 @@ def test_the_public_build_has_no_editor_and_the_internal_build_has(tmp_path: Pat
             assert "/admin/" not in texts and "decap" not in texts.lower()
         else:
             assert (out / "admin" / "index.html").is_file()
+            page = (out / "admin" / "index.html").read_text(encoding="utf-8")
+            # the editor's page runs our files only: no CDN, no record data inlined
+            assert re.findall(r'<script src="([^"]+)"', page) == [
+                "vendor/js-yaml.min.js", "vendor/decap-cms.js", "showcase-cms.js"]
+            assert "http" not in page.replace("http://127.0.0.1:8000/admin/", "")
+            assert "内部资料" in page
             assert (out / "admin" / "config.yml").is_file()
             if editor_backend.vendor_files(REPO):
                 assert (out / "admin" / "vendor" / "decap-cms.js").is_file()
