@@ -19,8 +19,9 @@ from conftest import REPO, run_showcase
 from pydantic import BaseModel
 
 from generator.data import loader
-from generator.engines import editor_backend
-from generator.engines.editor_backend import API, CHECK, Backend, Refused, Routes
+from generator.engines import editor_server
+from generator.engines.editor_backend import API, CHECK, Backend, Refused
+from generator.engines.editor_server import Routes
 from generator.model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
 from generator.staff import cms
 
@@ -314,7 +315,7 @@ def test_the_public_build_has_no_editor_and_the_internal_build_has(tmp_path: Pat
             assert "http" not in page.replace("http://127.0.0.1:8000/admin/", "")
             assert "内部资料" in page
             assert (out / "admin" / "config.yml").is_file()
-            if editor_backend.vendor_files(REPO):
+            if editor_server.vendor_files(REPO):
                 assert (out / "admin" / "vendor" / "decap-cms.js").is_file()
             assert "/admin/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
 
@@ -328,7 +329,7 @@ def test_what_the_editor_saves_loads_to_the_same_records(tmp_path: Path) -> None
     from playwright.sync_api import sync_playwright
 
     require_chromium()
-    vendor = editor_backend.vendor_files(REPO)
+    vendor = editor_server.vendor_files(REPO)
     if "js-yaml.min.js" not in vendor:
         pytest.skip("the editor's JavaScript is not installed (scripts/setup.sh)")
     copy = tmp_path / "sites_data"

@@ -19,7 +19,7 @@ from browser_support import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, require_chromium
 from conftest import REPO, run_showcase
 
 from generator.data import loader
-from generator.engines import editor_backend
+from generator.engines import editor_server
 
 require_chromium()
 
@@ -63,7 +63,7 @@ class Served:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    vendor = editor_backend.vendor_dir(REPO)
+    vendor = editor_server.vendor_dir(REPO)
     if not (vendor / "decap-cms.js").is_file():
         pytest.skip("the editor's JavaScript is not installed (scripts/setup.sh)")
     root = tmp_path / "project"

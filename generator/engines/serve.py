@@ -15,7 +15,7 @@ from typing import Any
 from ..base import outputs
 from ..rules.audience import Audience
 from . import config as engine_config
-from . import editor_backend
+from . import editor_server
 from .config import PLUGIN
 from .pipeline import find_config
 
@@ -54,7 +54,7 @@ def serve(data_dir: Path, *, audience: Audience, as_of: dt.date, dev_addr: str,
     options = plugin_options(data_dir, audience=audience, as_of=as_of, sync=docs)
     project = engine_config.read(config_file)
     announce(f"http://{dev_addr}/")
-    with editor_backend.installed(data_dir, root, dev_addr):  # /admin/: the browser editor
+    with editor_server.installed(data_dir, root, dev_addr):  # /admin/: the browser editor
         mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True,
                      build_type="dirty", watch=[str(data_dir.resolve()), str(root / "content")],
                      docs_dir=str(docs), plugins=plugins_with(project, options))
