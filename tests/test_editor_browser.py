@@ -210,3 +210,27 @@ def test_a_save_with_problems_names_the_field_in_chinese(served: Served, page: P
     _choose(page, "考评结果", "合格（pass）")
     report = _save(page)
     assert "发现" in report and "考评记录" in report, report
+
+
+def test_editing_an_experience_in_rich_text_keeps_the_rest(served: Served, page: Page) -> None:
+    """The Markdown field in its rich-text mode, the relations and the taxonomy selects of
+    an experience: a changed summary is the only change, and the file stays valid."""
+    ident = "kuaidi-xiaoge-yizhan"
+    before = _hashes(served.data)
+    old = loader.load(served.data).experiences[ident]
+    _open(page, served)
+    page.goto(f"{served.base}/admin/#/collections/experiences")
+    page.locator(f"a[href*='{ident}']").first.click()
+    page.get_by_text("新就业群体党建").first.wait_for()  # the theme, by its Chinese name
+    summary = page.locator("[data-slate-editor]").first
+    summary.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("已在全市推广。")
+    report = _save(page)
+    assert "检查通过" in report, report
+    after = _hashes(served.data)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    assert changed == {f"experiences/2026/{ident}.yml"}
+    new = loader.load(served.data).experiences[ident]
+    assert new.summary.startswith(old.summary.rstrip()) and new.summary.rstrip().endswith("已在全市推广。")
+    assert new.model_copy(update={"summary": old.summary}) == old
