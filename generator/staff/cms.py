@@ -429,18 +429,16 @@ def build_config(data_prefix: str = "sites_data", backend: Backend | None = None
         "media_folder": f"{data_prefix}/media/photos",
         "public_folder": "photos",
         "site_url": "/",
-        "logo_url": "",
         "show_preview_links": False,
         "search": True,
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
         "collections": collections,
     }
-    del config["logo_url"]
     return config, shapes
 
 
 def config_yaml(config: Mapping[str, Any]) -> str:
-    """The configuration as the YAML file Decap reads (JSON is YAML; sorted for diffs)."""
+    """The configuration as the YAML file Decap reads (JSON is YAML)."""
     return ("# 由 showcase 根据数据模型生成（generator/staff/cms.py），请勿手工修改。\n"
             + json.dumps(config, ensure_ascii=False, indent=2) + "\n")
 
@@ -451,8 +449,7 @@ def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None
     the page, the configuration and the editor's own script."""
     config, shapes = build_config(data_prefix, backend)
     page = (ASSETS / "index.html").read_text(encoding="utf-8")
-    settings = {"shapes": shapes, "local": local, "team": backend is not None,
-                "collections": {c["name"]: c.get("folder", "") for c in config["collections"]}}
+    settings = {"shapes": shapes, "local": local, "team": backend is not None}
     page = page.replace("__EDITOR_SETTINGS__", json.dumps(settings, ensure_ascii=False)
                         .replace("</", "<\\/"))
     return {"index.html": page.encode("utf-8"),
