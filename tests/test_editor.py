@@ -368,3 +368,37 @@ def test_what_the_editor_saves_loads_to_the_same_records(tmp_path: Path) -> None
         for ident in old:
             assert new[ident] == old[ident], f"{kind}/{ident}"
     assert len(records) > 40
+
+
+# ---------------------------------------------------------------- the pinned JavaScript
+
+def _fetch_script() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fetch_editor", REPO / "scripts" / "fetch-editor.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_editor_javascript_is_the_pinned_version() -> None:
+    fetch = _fetch_script()
+    vendor = editor_server.vendor_dir(REPO)
+    if not (vendor / "VERSION").is_file():
+        pytest.skip("the editor's JavaScript is not installed (scripts/setup.sh)")
+    assert (vendor / "VERSION").read_text().strip() == fetch.STAMP
+    assert fetch.STAMP == f"decap-cms@{cms.DECAP_VERSION} js-yaml@4.1.1"
+
+
+def test_a_tarball_with_the_wrong_hash_is_refused(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    fetch = _fetch_script()
+    monkeypatch.setattr(fetch, "TARGET", tmp_path / "showcase-editor")
+    monkeypatch.setattr(fetch.urllib.request, "urlopen",
+                        lambda url, timeout: io.BytesIO(b"not the pinned tarball"))
+    assert fetch.main() == 1
+    assert "校验值不符" in capsys.readouterr().err
+    assert not (tmp_path / "showcase-editor").exists()
+    assert not (tmp_path / "showcase-editor.new").exists()
