@@ -388,7 +388,7 @@ def test_the_editor_javascript_is_the_pinned_version() -> None:
     if not (vendor / "VERSION").is_file():
         pytest.skip("the editor's JavaScript is not installed (scripts/setup.sh)")
     assert (vendor / "VERSION").read_text().strip() == fetch.STAMP
-    assert fetch.STAMP == f"decap-cms@{cms.DECAP_VERSION} js-yaml@4.1.1"
+    assert f"decap-cms@{cms.DECAP_VERSION} js-yaml@4.1.1" == fetch.STAMP
 
 
 def test_a_tarball_with_the_wrong_hash_is_refused(tmp_path: Path,
