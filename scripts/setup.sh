@@ -71,6 +71,11 @@ Python 版本太旧（需要 3.11.2 或更高）。上面几行是 pip 给出的
   echo "$want" >"$stamp"
 fi
 
+# ---------------------------------------------------------------- the browser editor
+# Decap CMS and js-yaml for /admin/ (showcase serve and the internal build), pinned and
+# checked; served from this machine, never from a CDN.
+.venv/bin/python scripts/fetch-editor.py || fail "无法准备网页编辑器（Decap CMS）。请检查网络后重新运行 scripts/setup.sh。"
+
 # ---------------------------------------------------------------- browser test tools
 # axe-core, the accessibility engine the browser tests run in every page (pinned, checked).
 if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then

@@ -271,7 +271,8 @@ def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str,
     logs.configure(verbose)
     with failures_exit():
         run(Path(data_dir), audience=audience, as_of=reference_date(as_of), dev_addr=dev_addr,
-            announce=lambda url: click.echo(f"预览地址：{url} （按 Ctrl+C 停止）"))
+            announce=lambda url: click.echo(f"预览地址：{url} （按 Ctrl+C 停止）\n"
+                                            f"网页编辑器：{url}admin/"))
 
 
 @main.command(name="compile")

@@ -32,7 +32,9 @@ from ..rules.facts import derive
 from ..site import urls
 from ..site.settings import site_settings
 from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
+from ..staff.cms import SettingsError
 from . import config as engine_config
+from . import editor_server
 from .config import Engine
 from .poststeps import PostStepFailed, finish
 from .render import EngineFailed, render
@@ -232,7 +234,11 @@ def build_site(s: BuildSettings) -> BuildResult:
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs,
                               photos=prepared.site.photos)
-        except (EngineFailed, PostStepFailed) as exc:
+            if s.audience == "internal":  # the browser editor: never in a public build
+                admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
+                write_files(staging, admin)
+                warnings += admin_warnings
+        except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     return BuildResult(out, prepared.data.problems, warnings)
 

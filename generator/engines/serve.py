@@ -16,6 +16,7 @@ from ..base import outputs
 from ..media.variants import PhotoPlan
 from ..rules.audience import Audience
 from . import config as engine_config
+from . import editor_server
 from .config import PLUGIN
 from .pipeline import find_config
 
@@ -54,9 +55,11 @@ def serve(data_dir: Path, *, audience: Audience, as_of: dt.date, dev_addr: str,
     options = plugin_options(data_dir, audience=audience, as_of=as_of, sync=docs)
     project = engine_config.read(config_file)
     announce(f"http://{dev_addr}/")
-    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True,
-                 build_type="dirty", watch=[str(data_dir.resolve()), str(root / "content")],
-                 docs_dir=str(docs), plugins=plugins_with(project, options))
+    with editor_server.installed(data_dir, root, dev_addr):  # /admin/: the browser editor
+        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True,
+                     build_type="dirty", watch=[str(data_dir.resolve()), str(root / "content")],
+                     docs_dir=str(docs), plugins=plugins_with(project, options))
+
 
 
 _TYPES = {".webp": "image/webp", ".jpg": "image/jpeg", ".png": "image/png"}
