@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,29 @@ def test_two_shards_build_the_same_site_as_one(which: str, audience: str, tmp_pa
     differ = [path for path in one if one[path] != two[path]]
     assert differ == []
     assert sum(1 for p in one if p.endswith(".html")) > 150
+
+
+def test_no_fork_while_other_threads_run() -> None:
+    """``showcase serve`` runs server threads: forking then could hand a child a lock that
+    another thread held (Python 3.12+ warns about it). Work then runs in this process, with
+    the same results; with one thread, on both cores."""
+    import threading
+
+    from generator.base.parallel import fork_map, split, workers
+
+    def square(part: tuple[int, list[int]]) -> list[int]:
+        return [x * x for x in part[1]]
+
+    items = list(range(10))
+    alone = workers()
+    assert alone == min(os.cpu_count() or 1, 2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert workers() == 1 and not available()
+        assert [y for part in fork_map(square, split(items, 2)) for y in part] == [x * x for x in items]
+    finally:
+        stop.set()
+        other.join()
+    assert workers() == alone

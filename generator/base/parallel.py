@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -19,8 +20,13 @@ R = TypeVar("R")
 
 
 def workers() -> int:
-    """How many processes to split work into (two cores here; one without fork)."""
-    return min(os.cpu_count() or 1, 2) if hasattr(os, "fork") else 1
+    """How many processes to split work into (two cores here; one without fork, and one in
+    a process that runs other threads — ``showcase serve``'s server: a forked child gets
+    only the forking thread, and a lock another thread held at that moment stays locked in
+    the child for ever)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1
+    return min(os.cpu_count() or 1, 2)
 
 
 def split(items: Sequence[T], parts: int) -> list[tuple[int, Sequence[T]]]:

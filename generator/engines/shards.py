@@ -28,6 +28,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..base.parallel import workers
+
 SKIP_TEMPLATE = "showcase-skip.html"
 TAGS_MARKER = "<!-- material/tags"
 SHARDED = ("sites/", "experiences/")
@@ -131,4 +133,6 @@ def _no_render(page: Page, config: Any, files: Any) -> None:
 
 
 def available() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    """Whether MkDocs may render in forked shards (never in a process with other threads:
+    see :func:`generator.base.parallel.workers`)."""
+    return workers() > 1

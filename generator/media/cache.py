@@ -23,8 +23,9 @@ from pathlib import Path
 from ..base.images import Size, Target, render, upright_size
 from ..base.parallel import fork_map, workers
 
-# Bumped when the pipeline itself (orientation, colour, stripping) changes.
-PIPELINE_VERSION = "1"
+# Bumped when the pipeline itself (orientation, colour, stripping, the order widths are
+# made in) changes. 2: a photo's widths are always made together (reproducible bytes).
+PIPELINE_VERSION = "2"
 _EXT = {"WEBP": "webp", "JPEG": "jpg", "PNG": "png", "AVIF": "avif"}
 Job = tuple[Path, str, tuple[Target, ...]]
 
@@ -68,13 +69,11 @@ class PhotoCache:
         return self.root / digest[:2] / f"{digest}-p{PIPELINE_VERSION}" / name
 
     def missing(self, jobs: Sequence[Job]) -> list[Job]:
-        """The jobs with at least one target not in the cache, with only those targets."""
-        todo: list[Job] = []
-        for source, digest, targets in jobs:
-            want = tuple(t for t in targets if not self.file(digest, t).is_file())
-            if want:
-                todo.append((source, digest, want))
-        return todo
+        """The jobs with at least one target not in the cache — each with all its targets:
+        a photo's widths are made together, each from the next larger one, so a file is the
+        same bytes whether it was made alone or with the others (reproducible builds)."""
+        return [job for job in jobs
+                if not all(self.file(job[1], t).is_file() for t in job[2])]
 
     def make(self, jobs: Sequence[Job]) -> int:
         """Write every missing variant (on every core); how many photos were processed."""
@@ -94,12 +93,12 @@ class PhotoCache:
                 self._write(self.file(digest, target), data)
         return len(part[1])
 
-    def ensure(self, source: Path, digest: str, target: Target) -> Path:
-        """One variant, made now if missing (``showcase serve`` asks for them one by one)."""
-        path = self.file(digest, target)
+    def ensure(self, job: Job, target: Target) -> Path:
+        """One variant for ``showcase serve``, made now if missing — with the rest of its
+        photo's job (see :meth:`missing`)."""
+        path = self.file(job[1], target)
         if not path.is_file():
-            ((_size, data),) = render(source, [target])
-            self._write(path, data)
+            self._make_part((0, [job]))
         return path
 
     @staticmethod

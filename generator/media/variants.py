@@ -119,15 +119,16 @@ class PhotoPlan:
     def originals(self) -> dict[str, Path]:
         return {p.original: p.source for p in self.photos.values() if p.original}
 
-    def variant_at(self, path: str) -> tuple[Path, str, Target] | None:
-        """What a site path of a variant is made from (``showcase serve`` makes it then)."""
+    def variant_at(self, path: str) -> tuple[Job, Target] | None:
+        """The job that makes the variant at site path ``path`` and its target (``showcase
+        serve`` makes it when a browser asks)."""
         for photo in self.photos.values():
             for v in photo.web:
                 if v.path == path:
-                    return photo.source, photo.digest, v.target
+                    return (photo.source, photo.digest, tuple(w.target for w in photo.web)), v.target
         for image in self.plain.values():
             if image.variant.path == path:
-                return image.source, image.digest, image.variant.target
+                return (image.source, image.digest, (image.variant.target,)), image.variant.target
         return None
 
 
