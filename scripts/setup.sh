@@ -31,7 +31,7 @@ if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "安装系统软件包：${need_apt[*]}"
+  echo "安装系统软件包（首次约需 1–2 分钟）：${need_apt[*]}"
   if [ "$(id -u)" = "0" ]; then
     SUDO=""
   elif command -v sudo >/dev/null 2>&1; then
@@ -57,7 +57,7 @@ fi
 stamp=.venv/.showcase-installed
 want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "安装 Python 软件包（版本见 requirements.lock）……"
+  echo "安装 Python 软件包（版本见 requirements.lock；首次约需 1 分钟）……"
   log=.venv/pip-install.log
   # Exact versions of every package (direct and transitive) come from requirements.lock;
   # pip's own output goes to the log (it is long, English, and full of warnings).
