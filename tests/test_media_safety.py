@@ -75,6 +75,24 @@ def png_claiming(width: int, height: int) -> bytes:
         "windows-name", "missing"])
 def test_a_photo_must_be_a_real_image(tmp_path: Path, name: str, content: bytes | bool | None,
                                       expected: str) -> None:
+    data = bad_photo_data(tmp_path, name, content)
+    errors = errors_of(data)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"minimal/{SITE}:{PHOTO_LINE}:"), errors[0]
+    assert expected in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("name", ["photos/page.html", "photos/truncated.jpg", "photos/missing.jpg"])
+def test_a_build_with_a_bad_photo_stops_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    data = bad_photo_data(tmp_path, name, {"photos/page.html": b"<html></html>",
+                                           "photos/missing.jpg": False}.get(name))
+    result = run_showcase("build", "--data", str(data), "--out", str(tmp_path / "site"),
+                          "--no-pdf")
+    assert result.returncode == 1 and not (tmp_path / "site").exists()
+    assert "Traceback" not in result.stderr
+
+
+def bad_photo_data(tmp_path: Path, name: str, content: bytes | bool | None) -> Path:
     data = copy_minimal(tmp_path)
     if content is None:
         content = {"photos/really-png.jpg": png_bytes(),
@@ -85,14 +103,7 @@ def test_a_photo_must_be_a_real_image(tmp_path: Path, name: str, content: bytes 
         assert isinstance(content, bytes)
         (data / "media" / name).write_bytes(content)
     refer_to(data, name)
-    errors = errors_of(data)
-    assert len(errors) == 1, errors
-    assert errors[0].startswith(f"minimal/{SITE}:{PHOTO_LINE}:"), errors[0]
-    assert expected in errors[0], errors[0]
-    result = run_showcase("build", "--data", str(data), "--out", str(tmp_path / "site"),
-                          "--no-pdf")
-    assert result.returncode == 1 and not (tmp_path / "site").exists()
-    assert "Traceback" not in result.stderr
+    return data
 
 
 def test_the_bomb_would_really_exceed_the_cap() -> None:

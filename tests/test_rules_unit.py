@@ -167,11 +167,30 @@ def test_derive_orders_plans_by_year_and_counts_each_category() -> None:
     facts = derive(dataset(sites=sites, plans=plans), dt.date(2026, 1, 1))
     assert list(facts.plans) == [2024, 2025]
     p = facts.plans[2025]
+    assert p.year == 2025 and facts.plans[2024].year == 2024
     assert (p.candidates.target, p.candidates.actual) == (3, 2)
     assert (p.demonstrations.target, p.demonstrations.actual) == (None, 1)
     assert {k: (q.target, q.actual) for k, q in p.by_category.items()} == {
         "rural": (2, 1), "school": (None, 1)}
     assert p.demonstrations_by_category == {"rural": 1, "school": 0}
+
+
+def test_duties_count_every_experience_and_name_their_unit_and_year() -> None:
+    sites = {"a": site(2024, (2024, "pass"), unit="east"), "b": site(2024, (2024, "pass"), unit="east"),
+             "c": site(2024, unit="west")}
+    experiences = {"x": experience(2025, "c"), "y": experience(2025, "c"), "z": experience(2025, "a")}
+    facts = derive(dataset(sites=sites, experiences=experiences), dt.date(2025, 12, 1))
+    east, west = facts.duties[2024]["east"], facts.duties[2025]["west"]
+    assert (east.unit, east.year, east.first_passes, east.experiences, east.met) == ("east", 2024, 2, 0, True)
+    assert (west.unit, west.year, west.first_passes, west.experiences, west.met) == ("west", 2025, 0, 2, True)
+    assert facts.duties[2025]["east"].experiences == 1
+
+
+def test_derive_needs_the_programme_and_the_taxonomy() -> None:
+    with pytest.raises(AssertionError):
+        derive(Dataset(root=Path("."), program=dataset().program, taxonomy=None), dt.date(2026, 1, 1))
+    with pytest.raises(AssertionError):
+        derive(Dataset(root=Path("."), program=None, taxonomy=TAXONOMY), dt.date(2026, 1, 1))
 
 
 # ---------------------------------------------------------------- spreadsheet cells
