@@ -202,3 +202,10 @@ def test_strip_private_walks_lists_and_dicts_and_copies_only_what_changed(data: 
     assert copied is not items and copied[0] is plan and copied[1].awards == []
     assert strip_private([]) == []
     assert strip_private({}) == {}
+
+
+def test_plans_and_compilations_are_in_the_public_view(data: Any) -> None:
+    public = view(data, "public")
+    assert data.plans and data.compilations
+    assert public.plans == data.plans
+    assert public.compilations == data.compilations
