@@ -208,8 +208,9 @@ def test_nesting_depth_of_lists_and_quotes() -> None:
     assert nesting_depth("> " * 10 + "x") == (10, 0)
     assert nesting_depth("> " * 11 + "x") == (11, 1)
     assert nesting_depth("x\n\n" + "> " * 12 + "y") == (12, 3)
-    # two separate quotes do not add up
+    # two separate quotes do not add up, and a closed list is left
     assert nesting_depth("> a\n\nb\n\n> c") == (1, 0)
+    assert nesting_depth("- a\n  - b\n- c\n  - d\n    - e") == (3, 0)
 
 
 def test_nesting_problem_at_the_limit() -> None:
