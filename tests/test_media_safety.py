@@ -18,7 +18,7 @@ from conftest import copy_minimal, run_showcase
 from PIL import Image
 from test_site_support import build_ok
 
-from generator.data import loader
+from generator.data import loader, mediacheck
 from generator.data.mediacheck import MAX_PIXELS
 
 SITE = "sites/2024/chengnan-taohua-cun.yml"
@@ -190,3 +190,15 @@ def test_a_photo_name_with_spaces_and_hash_gets_a_working_link(tmp_path: Path) -
         assert " " not in src and "#" not in src, src
         target = (site / "sites" / "chengnan-taohua-cun" / unquote(src)).resolve()
         assert target.is_file(), src
+
+
+@pytest.mark.parametrize(("reference", "name"), [
+    ("photos/x.jpg", "photos/x.jpg"),
+    ("media/photos/x.jpg", "photos/x.jpg"),
+    ("  media/x.jpg ", "x.jpg"),
+    ("photos/media/x.jpg", "photos/media/x.jpg"),
+    ("Media/x.jpg", "Media/x.jpg"),
+    ("media", "media"),
+])
+def test_a_photo_reference_may_start_with_media(reference: str, name: str) -> None:
+    assert mediacheck.media_name(reference) == name

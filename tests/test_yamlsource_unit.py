@@ -20,6 +20,8 @@ from generator.data.yamlsource import _problem_from_yaml_error, _reader_position
     ("中文\n乙x", 7, (2, 1)),     # offsets count UTF-8 bytes: 中文 is six, the newline one
     ("中文\n乙x", 10, (2, 2)),
     ("名称: 中文", 8, (1, 5)),
+    ("中文", 1, (1, 2)),          # an offset inside a character: the part counts as one
+    ("中文", 4, (1, 3)),
 ])
 def test_reader_position_turns_a_byte_offset_into_line_and_column(
         text: str, offset: int, position: tuple[int, int]) -> None:
