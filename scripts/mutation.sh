@@ -2,8 +2,10 @@
 # Mutation testing of the core rules and safety modules (tests/README.md has the latest
 # scores and the surviving mutants with their reasons).
 #
-#   scripts/mutation.sh                      every module of [tool.mutmut] only_mutate
-#   scripts/mutation.sh audience outputs     only these (short name, dotted name or path)
+#   scripts/mutation.sh                      every module of [tool.mutmut] only_mutate (the
+#                                            mutants without a result yet)
+#   scripts/mutation.sh audience outputs     these modules again, in full (short name,
+#                                            dotted name or path)
 #
 # mutmut (pinned in pyproject.toml's dev extra) copies the tree into mutants/ (git-ignored),
 # changes one small thing at a time in the listed modules and runs, for each change, only
@@ -22,8 +24,12 @@ JOBS=${MUTATION_JOBS:-2}
 # Module arguments -> mutmut name patterns (generator.rules.audience.*).
 mapfile -t MODULES < <("$PY" scripts/mutation_report.py --modules "$@")
 [ ${#MODULES[@]} -gt 0 ] || exit 2
+# Named modules are tested again in full; without arguments mutmut tests only the mutants
+# that have no result yet (all of them after MUTATION_FRESH=1 or a change of [tool.mutmut]).
 PATTERNS=()
-for m in "${MODULES[@]}"; do PATTERNS+=("$m.*"); done
+if [ $# -gt 0 ]; then
+  for m in "${MODULES[@]}"; do PATTERNS+=("$m.*"); done
+fi
 
 [ "${MUTATION_FRESH:-0}" = "1" ] && rm -rf mutants
 # mutants/ must exist before Python starts: a PYTHONPATH folder that is missing at start-up
@@ -33,7 +39,7 @@ mkdir -p mutants
 # Tests that run the real command in a subprocess import the package from PYTHONPATH: point
 # it at the mutated copy so that they never test the unmutated tree by accident.
 started=$(date +%s)
-PYTHONPATH="$PWD/mutants" nice -n 10 "$MUTMUT" run --max-children "$JOBS" "${PATTERNS[@]}" \
+PYTHONPATH="$PWD/mutants" nice -n 10 "$MUTMUT" run --max-children "$JOBS" ${PATTERNS[@]+"${PATTERNS[@]}"} \
   | tr '\r' '\n' | grep -v -E '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]' || true
 echo "mutation run took $(( ($(date +%s) - started) / 60 )) min"
 "$PY" scripts/mutation_report.py "${MODULES[@]}"
