@@ -97,3 +97,9 @@ def test_escaped_text_reads_back_literally(context: str, name: str) -> None:
 def test_html_escape_makes_markup_text() -> None:
     assert str(html_escape('<a href="x">&</a>')) == "&lt;a href=&#34;x&#34;&gt;&amp;&lt;/a&gt;"
     assert html.unescape(str(html_escape("“引号” & <b>"))) == "“引号” & <b>"
+
+
+def test_quotes_and_apostrophes_stay_as_they_are() -> None:
+    """Only what Markdown would read as syntax is escaped: quotes are plain text there, and
+    entities would only make the generated pages larger and harder to compare."""
+    assert md_escape('他说"好"，It\'s') == '他说"好"，It\'s'

@@ -18,7 +18,7 @@ from conftest import copy_minimal, run_showcase
 from PIL import Image
 from test_site_support import build_ok
 
-from generator.data import loader
+from generator.data import loader, mediacheck
 from generator.data.mediacheck import MAX_PIXELS
 
 SITE = "sites/2024/chengnan-taohua-cun.yml"
@@ -75,6 +75,24 @@ def png_claiming(width: int, height: int) -> bytes:
         "windows-name", "missing"])
 def test_a_photo_must_be_a_real_image(tmp_path: Path, name: str, content: bytes | bool | None,
                                       expected: str) -> None:
+    data = bad_photo_data(tmp_path, name, content)
+    errors = errors_of(data)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"minimal/{SITE}:{PHOTO_LINE}:"), errors[0]
+    assert expected in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("name", ["photos/page.html", "photos/truncated.jpg", "photos/missing.jpg"])
+def test_a_build_with_a_bad_photo_stops_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    data = bad_photo_data(tmp_path, name, {"photos/page.html": b"<html></html>",
+                                           "photos/missing.jpg": False}.get(name))
+    result = run_showcase("build", "--data", str(data), "--out", str(tmp_path / "site"),
+                          "--no-pdf")
+    assert result.returncode == 1 and not (tmp_path / "site").exists()
+    assert "Traceback" not in result.stderr
+
+
+def bad_photo_data(tmp_path: Path, name: str, content: bytes | bool | None) -> Path:
     data = copy_minimal(tmp_path)
     if content is None:
         content = {"photos/really-png.jpg": png_bytes(),
@@ -85,14 +103,7 @@ def test_a_photo_must_be_a_real_image(tmp_path: Path, name: str, content: bytes 
         assert isinstance(content, bytes)
         (data / "media" / name).write_bytes(content)
     refer_to(data, name)
-    errors = errors_of(data)
-    assert len(errors) == 1, errors
-    assert errors[0].startswith(f"minimal/{SITE}:{PHOTO_LINE}:"), errors[0]
-    assert expected in errors[0], errors[0]
-    result = run_showcase("build", "--data", str(data), "--out", str(tmp_path / "site"),
-                          "--no-pdf")
-    assert result.returncode == 1 and not (tmp_path / "site").exists()
-    assert "Traceback" not in result.stderr
+    return data
 
 
 def test_the_bomb_would_really_exceed_the_cap() -> None:
@@ -179,3 +190,84 @@ def test_a_photo_name_with_spaces_and_hash_gets_a_working_link(tmp_path: Path) -
         assert " " not in src and "#" not in src, src
         target = (site / "sites" / "chengnan-taohua-cun" / unquote(src)).resolve()
         assert target.is_file(), src
+
+
+@pytest.mark.parametrize(("reference", "name"), [
+    ("photos/x.jpg", "photos/x.jpg"),
+    ("media/photos/x.jpg", "photos/x.jpg"),
+    ("  media/x.jpg ", "x.jpg"),
+    ("photos/media/x.jpg", "photos/media/x.jpg"),
+    ("Media/x.jpg", "Media/x.jpg"),
+    ("media", "media"),
+])
+def test_a_photo_reference_may_start_with_media(reference: str, name: str) -> None:
+    assert mediacheck.media_name(reference) == name
+
+
+# ---------------------------------------------------------------- the checks, word for word
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("", "没有写文件名。"),
+    ("photos\\x.jpg", "路径“photos\\x.jpg”中请用“/”分隔文件夹，不要用“\\”。"),
+    ("/etc/x.jpg", "路径“/etc/x.jpg”必须是 media/ 目录中的相对路径，例如 photos/dangri.jpg。"),
+    ("../x.jpg", "路径“../x.jpg”必须是 media/ 目录中的相对路径，例如 photos/dangri.jpg。"),
+    ("~x.jpg", "路径“~x.jpg”必须是 media/ 目录中的相对路径，例如 photos/dangri.jpg。"),
+    ("a?b*.jpg", "文件名“a?b*.jpg”中有 Windows 不允许的字符（* ?），"
+                 "请给文件改名（只用汉字、字母、数字、“-”和“_”最稳妥）。"),
+    ("photos/x.jpg ", "文件名“photos/x.jpg ”的开头或结尾有空格或句点，请给文件改名。"),
+    ("photos./x.jpg", "文件名“photos./x.jpg”的开头或结尾有空格或句点，请给文件改名。"),
+    ("x.svg", "“x.svg”不是照片：只能使用 .jpg、.jpeg、.png、.webp 或 .gif 格式的图片。"
+              "其他文件（网页、文档、SVG 等）不能作为照片发布。"),
+    ("x.", "文件名“x.”的开头或结尾有空格或句点，请给文件改名。"),
+    ("photos/a~b.JPG", None),
+    ("a.b/x.jpeg", None),
+])
+def test_check_name(name: str, message: str | None) -> None:
+    assert mediacheck.check_name(name) == message
+
+
+def webp_head(kind: bytes = b"WEBP") -> bytes:
+    return b"RIFF\x00\x00\x00\x00" + kind + b"VP8 "
+
+
+@pytest.mark.parametrize(("head", "fmt"), [
+    (b"\xff\xd8\xff\xe0", "JPEG"), (b"\x89PNG\r\n\x1a\n\x00", "PNG"), (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"), (webp_head(), "WEBP"), (webp_head(b"WAVE"), None),
+    (b"RIFF", None), (b"<svg", None), (b"", None)])
+def test_sniff(head: bytes, fmt: str | None) -> None:
+    assert mediacheck._sniff(head) == fmt
+
+
+def test_check_file_messages(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    (media / "photos").mkdir(parents=True)
+    (media / "photos" / "real.png").write_bytes(png_bytes())
+    assert mediacheck.check_file(media, "photos/real.png") is None
+    (media / "photos" / "png.jpg").write_bytes(png_bytes())
+    assert mediacheck.check_file(media, "photos/png.jpg") == (
+        "media/photos/png.jpg 的扩展名与内容不符：文件实际是 PNG 格式。请把扩展名改为 .png。")
+    (media / "photos" / "jpeg.webp").write_bytes(jpeg_bytes())
+    assert mediacheck.check_file(media, "photos/jpeg.webp") == (
+        "media/photos/jpeg.webp 的扩展名与内容不符：文件实际是 JPEG 格式。请把扩展名改为 .jpg。")
+    (media / "photos" / "riff.webp").write_bytes(webp_head() + b"\x00" * 64)
+    assert mediacheck.check_file(media, "photos/riff.webp") == (
+        "media/photos/riff.webp 无法作为图片打开（文件已损坏或无法解码）。"
+        "请用看图软件打开确认，重新导出或重新拷贝该照片。")
+    (media / "photos" / "dir.jpg").mkdir()
+    assert mediacheck.check_file(media, "photos/dir.jpg") == (
+        "media/photos/dir.jpg 不是普通文件。照片必须是一个图片文件。")
+    assert mediacheck.check_file(media, "photos/none.jpg") == (
+        "找不到照片文件 media/photos/none.jpg。请检查文件名（区分大小写）并确认文件已放入 media/ 目录。")
+    (media / "linked.png").symlink_to(media / "photos" / "real.png")
+    assert mediacheck.check_file(media, "linked.png") == (
+        "media/linked.png 是符号链接（快捷方式）。照片必须是真实存放在 media/ 目录中的文件，"
+        "请把文件本身复制进来。")
+    assert mediacheck.check_file(media, "x.svg") == mediacheck.check_name("x.svg")
+
+
+def test_a_linked_media_folder_is_named_as_media(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "media").symlink_to(real)
+    assert mediacheck.symlink_on_path(tmp_path / "media", "x.jpg") == "media"
+    assert mediacheck.symlink_on_path(real, "x.jpg") is None

@@ -174,3 +174,38 @@ def test_views_are_made_from_real_records(tmp_path: Path) -> None:
     data = load(copy_minimal(tmp_path))
     kinds = {type(v).__name__ for _p, v in walk(next(iter(data.sites.values())), "Site")}
     assert {"Site", "Evaluation"} <= kinds
+
+
+def test_stripped_records_do_not_share_their_emptied_lists(data: Any) -> None:
+    site = data.sites["tanzhen-cun"]
+    first, second = strip_private(site), strip_private(site)
+    assert first.awards == [] and second.awards == []
+    first.awards.append("changed")
+    assert second.awards == [] and strip_private(site).awards == []
+
+
+def test_strip_private_walks_lists_and_dicts_and_copies_only_what_changed(data: Any) -> None:
+    site = data.sites["tanzhen-cun"]
+    plan = next(iter(data.plans.values()))
+    mixed = {"site": site, "plan": plan, "text": "公开"}
+    stripped = strip_private(mixed)
+    assert stripped is not mixed and set(stripped) == {"site", "plan", "text"}
+    assert stripped["site"].awards == [] and stripped["site"].internal is None
+    assert stripped["plan"] is plan and stripped["text"] == "公开"
+    assert mixed["site"] is site  # the original mapping is untouched
+    clean = {"plan": plan, "n": 1}
+    assert strip_private(clean) is clean
+    plain = [plan, "x"]
+    assert strip_private(plain) is plain
+    items = [plan, site]
+    copied = strip_private(items)
+    assert copied is not items and copied[0] is plan and copied[1].awards == []
+    assert strip_private([]) == []
+    assert strip_private({}) == {}
+
+
+def test_plans_and_compilations_are_in_the_public_view(data: Any) -> None:
+    public = view(data, "public")
+    assert data.plans and data.compilations
+    assert public.plans == data.plans
+    assert public.compilations == data.compilations
