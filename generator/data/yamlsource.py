@@ -155,6 +155,8 @@ _YAML_HINTS: list[tuple[str, str]] = [
     ("directive", "以“%”开头的行是 YAML 的指令，这里不需要：请删除这一行，或把文字用引号括起来。"),
     ("while scanning a tag", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，请把整段文字用引号括起来。"),
     ("while parsing a tag", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，请把整段文字用引号括起来。"),
+    ("found undefined tag handle", "“!”在 YAML 中有特殊含义。如果它是文字的一部分，"
+     "请把整段文字用引号括起来。"),
     ("hexdecimal", "双引号中的反斜杠“\\”被当成转义符。请改用单引号，或把“\\”写成“\\\\”。"),
     ("invalid Unicode character escape", "双引号中的“\\u”转义写出了一个不完整的字符（代理项），"
      "请删除它，或改用单引号。"),
