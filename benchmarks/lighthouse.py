@@ -127,18 +127,12 @@ def _output(args: list[str]) -> str:
 
 # ------------------------------------------------------------------------ building
 
-def _checkout(revision: str, folder: Path) -> Path:
-    """A work tree of ``revision``. Revisions from before the engines/ package get a shim
-    there, so that the MkDocs plugin's entry point of this installation finds their plugin."""
-    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(folder), revision],
-                   cwd=ROOT, check=True, capture_output=True)
-    shim = folder / "generator" / "engines" / "mkdocs_plugin.py"
-    if not shim.exists():
-        shim.parent.mkdir(parents=True, exist_ok=True)
-        (shim.parent / "__init__.py").touch()
-        shim.write_text("from generator.mkdocs_plugin import ShowcasePlugin  # noqa: F401\n",
-                        encoding="utf-8")
-    return folder
+def checkout(revision: str, folder: Path) -> Path:
+    """A work tree of ``revision`` (``scale.py``'s, with its shim for older revisions)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scale import checkout as scale_checkout
+
+    return scale_checkout(revision, folder)
 
 
 def build(tree: Path, out: Path) -> None:
@@ -460,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.revision:
             tree = work / "tree"
             try:
-                build(_checkout(args.revision, tree), work / "site")
+                build(checkout(args.revision, tree), work / "site")
             finally:
                 subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
                                capture_output=True, check=False)

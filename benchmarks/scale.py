@@ -185,7 +185,7 @@ def measure(scale: int, work: Path, engines: list[str]) -> dict[str, object]:
 
 # ---------------------------------------------------------------- A/B: two revisions, one run
 
-def _checkout(revision: str, folder: Path) -> Path:
+def checkout(revision: str, folder: Path) -> Path:
     """A work tree of ``revision``. Revisions from before the engines/ package get a shim
     there, so that the MkDocs plugin's entry point of this installation finds their plugin."""
     subprocess.run(["git", "worktree", "add", "--detach", "--force", str(folder), revision],
@@ -242,7 +242,7 @@ def _article_texts(site: Path) -> dict[str, str]:
 def ab(revision: str, scales: list[int], repeat: int, work: Path) -> list[dict[str, object]]:
     """Build each scale with ``revision`` (A) and with this working tree (B), alternating
     A, B, A, B… so that both see the same machine; report the per-page time ratio B/A."""
-    tree = _checkout(revision, work / "a")
+    tree = checkout(revision, work / "a")
     rows = []
     try:
         for scale in scales:

@@ -44,6 +44,20 @@ def build_sample(out: Path, *, audience: str = "public") -> Path:
 
 
 @contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (a ``Browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """``folder`` over HTTP on 127.0.0.1; yields the base URL (no trailing slash)."""
     handler = functools.partial(_QuietHandler, directory=str(folder))

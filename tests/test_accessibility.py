@@ -25,12 +25,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, TIMEOUT_MS, build_sample, require_chromium, serve
+from browser_support import (
+    DESKTOP,
+    PHONE,
+    TIMEOUT_MS,
+    build_sample,
+    chromium,
+    require_chromium,
+    serve,
+)
 from conftest import REPO
 
 require_chromium()
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page  # noqa: E402
 
 AXE = REPO / ".venv" / "share" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"
@@ -72,12 +80,8 @@ def internal_url(internal_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _context(browser: Browser, viewport: dict[str, int], **kwargs: Any) -> BrowserContext:

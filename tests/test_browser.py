@@ -18,11 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, PHONE, TIMEOUT_MS, build_sample, require_chromium, serve
+from browser_support import PHONE, TIMEOUT_MS, build_sample, chromium, require_chromium, serve
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 # A word from the body of one sample site page that only a few pages use, and that site.
 SEARCH_WORD = "时间银行"
@@ -44,12 +44,8 @@ def base_url(site_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

@@ -6,17 +6,16 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, require_chromium
 from conftest import REPO, run_showcase
+from test_site_support import free_port, http_get
 
 from generator.data import loader
 from generator.engines import editor_server
@@ -31,24 +30,10 @@ PHOTO = REPO / "sites_data" / "media" / "photos" / "binjiang-dangqun.jpg"
 EDITED = "sites/2025/anxiang-huangshantou-guihua-cun.yml"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return str(response.read().decode("utf-8"))
-    except OSError:
-        return ""
-
-
 def _wait_for(url: str, text: str, proc: subprocess.Popen[bytes], log: Path,
               timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while text not in _get(url):
+    while text not in http_get(url):
         assert proc.poll() is None, log.read_text(encoding="utf-8")
         assert time.monotonic() < deadline, f"{url} never showed {text!r}\n" + \
             log.read_text(encoding="utf-8")
@@ -73,7 +58,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         shutil.copytree(REPO / folder, root / folder)
     (root / ".venv" / "share").mkdir(parents=True)  # where the editor's JavaScript is found
     (root / ".venv" / "share" / "showcase-editor").symlink_to(vendor)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with log.open("w", encoding="utf-8") as out:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,23 +12,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_site_support import AS_OF, MINIMAL, REPO, cli_env, run_cli
+from test_site_support import AS_OF, MINIMAL, REPO, cli_env, free_port, http_get, run_cli
 
 ENGLISH = re.compile(r"\b(?!http)[A-Za-z]{4,}\b")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return str(response.read().decode("utf-8"))
-    except OSError:
-        return ""
 
 
 def _english(output: str) -> list[str]:
@@ -55,7 +40,7 @@ def project(tmp_path: Path) -> Path:
 
 def test_the_preview_shows_an_edit_and_speaks_chinese(project: Path, tmp_path: Path) -> None:
     """…and makes photo variants on demand (issue 13)."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
@@ -65,15 +50,15 @@ def test_the_preview_shows_an_edit_and_speaks_chinese(project: Path, tmp_path: P
     page = f"{base}sites/shanbei-wangjia-cun/"
     try:
         deadline = time.monotonic() + 120
-        while "<html" not in _get(page):
+        while "<html" not in http_get(page):
             assert proc.poll() is None, log.read_text(encoding="utf-8")
             assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(0.2)
-        assert "showcase build" in _get(f"{base}compilations/huibian-2025/")
+        assert "showcase build" in http_get(f"{base}compilations/huibian-2025/")
         # Photos: the preview starts without image work and makes a variant when asked.
         cache = project / ".cache" / "photos"
         assert not list(cache.rglob("*.webp")), "variants were made before anyone asked"
-        photo_page = _get(f"{base}sites/chengnan-taohua-cun/")
+        photo_page = http_get(f"{base}sites/chengnan-taohua-cun/")
         variant = re.search(r'(media/photos/taohua-dangri-[0-9a-f]{8}-[0-9]+\.webp)', photo_page)
         assert variant, photo_page
         with urllib.request.urlopen(base + variant[1], timeout=30) as response:
@@ -81,12 +66,12 @@ def test_the_preview_shows_an_edit_and_speaks_chinese(project: Path, tmp_path: P
             assert response.headers["Content-Type"] == "image/webp"
         assert body[:4] == b"RIFF" and body[8:12] == b"WEBP"
         assert len(list(cache.rglob("*.webp"))) == 1
-        assert '"docs"' in _get(f"{base}search/manifest.json")  # the preview can search
+        assert '"docs"' in http_get(f"{base}search/manifest.json")  # the preview can search
         site = project / "sites_data" / "sites" / "2026" / "shanbei-wangjia-cun.yml"
         text = site.read_text(encoding="utf-8")
         site.write_text(text.replace("summary: ", "summary: 预览修改测试。", 1), encoding="utf-8")
         deadline = time.monotonic() + 60
-        while "预览修改测试" not in _get(page):
+        while "预览修改测试" not in http_get(page):
             assert proc.poll() is None, log.read_text(encoding="utf-8")
             assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(0.2)

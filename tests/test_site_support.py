@@ -14,8 +14,10 @@ import gzip
 import json
 import os
 import posixpath
+import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -107,6 +109,22 @@ MINIMAL_STATUS = {
 
 
 # ---------------------------------------------------------------- reading the output
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a ``showcase serve``)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_get(url: str, timeout: float = 5) -> str:
+    """The text at ``url``, or "" while nothing answers there yet."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return str(response.read().decode("utf-8"))
+    except OSError:
+        return ""
+
 
 def record_ids(data: Path, kind: str) -> list[str]:
     return sorted(p.stem for p in (data / kind).rglob("*.yml"))

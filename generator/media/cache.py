@@ -30,8 +30,11 @@ _EXT = {"WEBP": "webp", "JPEG": "jpg", "PNG": "png", "AVIF": "avif"}
 Job = tuple[Path, str, tuple[Target, ...]]
 
 
-def default_root(project: Path) -> Path:
-    """``.cache/photos`` in the project (git-ignored; kept between CI runs)."""
+def default_root(project: Path | None) -> Path:
+    """``.cache/photos`` in the project (git-ignored; kept between CI runs); without a
+    project (the core called on its own), a folder in the system's temporary directory."""
+    if project is None:
+        return Path(tempfile.gettempdir()) / "showcase-cache" / "photos"
     return project / ".cache" / "photos"
 
 

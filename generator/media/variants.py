@@ -16,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from ..base.images import Size, Target, fit
+from ..data.crosscheck import markdown_images
 from ..data.mediacheck import media_name as normalise
+from ..model.records import Photo
 from .cache import Job, PhotoCache
 
 # Widths offered to browsers: a phone's thumbnail (2 columns at 3× is ~520 px), a phone's
@@ -69,9 +72,10 @@ class PlannedPhoto:
         return self.of("image/jpeg")[-1]
 
     def print_dpi(self) -> float:
-        """Resolution of the photo at the size the compilation prints it."""
-        shown = fit(Size(self.size.width * 1000, self.size.height * 1000), *PRINT_MM)
-        return self.size.width / (shown.width / 25.4)
+        """Resolution of the photo at the size the compilation prints it (its box, filled
+        in width or height, whatever the photo's own size)."""
+        mm_per_pixel = min(PRINT_MM[0] / self.size.width, PRINT_MM[1] / self.size.height)
+        return 25.4 / mm_per_pixel
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class PhotoPlan:
 
     def print_jobs(self, files: Iterable[str]) -> list[Job]:
         chosen = [self.photos[f] for f in sorted({normalise(f) for f in files})
-                  if f in self.photos or normalise(f) in self.photos]
+                  if f in self.photos]
         return [(p.source, p.digest, (p.printed.target,)) for p in chosen]
 
     def web_files(self) -> dict[str, Path]:
@@ -130,6 +134,15 @@ class PhotoPlan:
             if image.variant.path == path:
                 return (image.source, image.digest, (image.variant.target,)), image.variant.target
         return None
+
+
+def referenced(photos: Iterable[Photo], texts: Iterable[str | None]) -> list[str]:
+    """The media files that records show: their photo entries and the images placed in
+    their Markdown (``![说明](photos/x.jpg)``, as the Markdown renderer reads them)."""
+    files = [p.file for p in photos]
+    files += [unquote(ref) for text in texts if text
+              for ref, _alt, _line in markdown_images(text)]
+    return files
 
 
 def _variant_name(file: str, digest: str, width: int, ext: str) -> str:

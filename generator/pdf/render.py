@@ -39,11 +39,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from ..base.richtext import markdown_html, plain_text
-from ..data.crosscheck import markdown_images
 from ..data.dataset import Dataset
 from ..data.mediacheck import check_file, media_name
-from ..media.cache import PhotoCache
-from ..media.variants import PRINT_BOX, PRINT_MIN_DPI, PhotoPlan, PlannedPhoto, plan
+from ..media.cache import PhotoCache, default_root
+from ..media.variants import PRINT_BOX, PRINT_MIN_DPI, PhotoPlan, PlannedPhoto, plan, referenced
 from ..model.records import PROMOTED_LABELS, Compilation, Experience
 from ..rules.compilation import DEFAULT_ORDER, select_experiences
 from ..rules.duties import experience_unit
@@ -463,11 +462,9 @@ class PrintPhotos:
     @classmethod
     def prepare(cls, data: Dataset, comp: Compilation, photos: PhotoPlan | None) -> PrintPhotos:
         ids = select_experiences(data, comp)
-        files = [p.file for i in ids for p in data.experiences[i].photos]
-        texts = [comp.foreword, *(data.experiences[i].body for i in ids)]
-        files += [unquote(ref) for t in texts if t for ref, _alt, _line in markdown_images(t)]
-        cache = photos.cache if photos is not None else PhotoCache(
-            Path(tempfile.gettempdir()) / "showcase-cache" / "photos")
+        files = referenced([p for i in ids for p in data.experiences[i].photos],
+                           [comp.foreword, *(data.experiences[i].body for i in ids)])
+        cache = photos.cache if photos is not None else PhotoCache(default_root(None))
         media = data.root / "media"
         # Only what validate accepts as a photo (a record that was not validated may name
         # anything): the rest is left to the media-only URL fetcher, which refuses it.

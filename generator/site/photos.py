@@ -85,9 +85,3 @@ def body_photos(html: str, photos: PhotoPlan | None, here: str) -> Markup:
 
     html = _LONE_IMG.sub(lone, html)
     return Markup(_IMG.sub(inline, html))
-
-
-def image_refs(html: str) -> list[str]:
-    """The ``src`` of every image in rendered record HTML."""
-    from html import unescape
-    return [unquote(unescape(m[1])) for m in _IMG.finditer(html)]

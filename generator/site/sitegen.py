@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import traceback
-from urllib.parse import unquote
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,10 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts, datapackage, photos, urls
-from ..media.cache import PhotoCache
+from ..media.cache import PhotoCache, default_root
 from ..media.variants import PhotoPlan
 from ..media.variants import plan as plan_photos
+from ..media.variants import referenced
 from .fences import wrap_html_blocks
 from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
@@ -268,17 +268,12 @@ def _photo_urls(rows: list[dict[str, Any]], plan: PhotoPlan,
 def _photo_plan(data: Dataset, options: Options) -> PhotoPlan:
     """The photos this site shows: the records' photo lists and the images placed in their
     Markdown (both validated), and the government-site mark of the footer."""
-    import tempfile
-
-    from ..data.crosscheck import markdown_images
-
-    files = [p.file for s in data.sites.values() for p in s.photos]
-    files += [p.file for e in data.experiences.values() for p in e.photos]
-    texts = [s.profile for s in data.sites.values()]
-    texts += [t for e in data.experiences.values() for t in (e.summary, e.body)]
-    files += [unquote(ref) for text in texts if text for ref, _alt, _line in markdown_images(text)]
+    files = referenced([p for s in data.sites.values() for p in s.photos],
+                       [s.profile for s in data.sites.values()])
+    files += referenced([p for e in data.experiences.values() for p in e.photos],
+                        [t for e in data.experiences.values() for t in (e.summary, e.body)])
     assert data.program is not None
     plain = [data.program.gov_mark.image] if data.program.gov_mark is not None else []
-    root = options.photo_cache or Path(tempfile.gettempdir()) / "showcase-cache" / "photos"
+    root = options.photo_cache or default_root(None)
     return plan_photos(files, PhotoCache(root), data.root / "media",
                        originals=data.program.publish_original_photos, plain=plain)
