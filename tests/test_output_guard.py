@@ -120,6 +120,48 @@ def test_a_folder_showcase_made_may_be_replaced(project: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+MAKERS = {"build": "showcase build", "generate": "showcase generate",
+          "compile": "showcase compile", "schema": "showcase schema"}
+
+
+@pytest.mark.parametrize(("maker", "writer"), [
+    ("schema", "build"), ("schema", "generate"), ("build", "compile"), ("generate", "build"),
+    ("compile", "schema"), ("build", "schema"),
+])
+def test_a_folder_made_by_another_command_is_refused(project: Path, maker: str,
+                                                     writer: str) -> None:
+    """`build --out schemas` once replaced the schema folder, a user's file included: the
+    marker says which command made a folder, and only that command may write it again."""
+    out = project.parent / "made"
+    out.mkdir()
+    outputs.write_marker(out, MAKERS[maker])
+    (out / "mine.txt").write_text("a user's own file", encoding="utf-8")
+    before = checksum(out)
+    result = run_cli(*command(writer, project, str(out)), cwd=project)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"这个文件夹是 {MAKERS[maker]} 生成的，不是 {MAKERS[writer]} 的输出" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert checksum(out) == before
+
+
+def test_build_refuses_the_tracked_schemas_folder_of_a_git_project(tmp_path: Path) -> None:
+    """The reported case: a git project whose schemas/ (tracked, made by `showcase
+    schema`) is given to build as --out."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "site", "build", ".cache", "mutants", "node_modules", "sites_data"))
+    shutil.copytree(MINIMAL, root / "sites_data")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.cn"]
+    subprocess.run([*git, "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "-C", str(root), "add", "schemas", "mkdocs.yml"], check=True)
+    subprocess.run([*git, "-C", str(root), "commit", "-qm", "schemas"], check=True)
+    before = checksum(root / "schemas")
+    result = run_cli("build", "--out", "schemas", "--no-pdf", cwd=root)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "不是 showcase build 的输出" in result.stderr
+    assert checksum(root / "schemas") == before
+
+
 def test_a_git_repository_inside_an_old_output_is_never_deleted(project: Path) -> None:
     out = project.parent / "site"
     build_ok(project / "data", out, cwd=project)

@@ -37,6 +37,7 @@ def refusal(out: Path | str, **kwargs: object) -> str:
     message around it; the fix at its end is returned after a "|"."""
     kwargs.setdefault("data_dir", None)
     kwargs.setdefault("project_root", None)
+    kwargs.setdefault("made_by", "test")
     with pytest.raises(UnsafeOutput) as caught:
         guard(out, **kwargs)  # type: ignore[arg-type]
     message = str(caught.value)
@@ -50,6 +51,7 @@ def refusal(out: Path | str, **kwargs: object) -> str:
 def allowed(out: Path | str, **kwargs: object) -> Path:
     kwargs.setdefault("data_dir", None)
     kwargs.setdefault("project_root", None)
+    kwargs.setdefault("made_by", "test")
     return guard(out, **kwargs)  # type: ignore[arg-type]
 
 
@@ -148,6 +150,28 @@ def test_a_folder_is_replaced_only_when_empty_or_made_by_showcase(home: Path, tm
     (target / outputs.MARKER).rmdir()
     outputs.write_marker(target, "test")
     assert allowed(target) == target
+
+
+def test_a_folder_is_replaced_only_by_the_command_that_made_it(home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "schemas"
+    target.mkdir()
+    outputs.write_marker(target, "showcase schema")
+    (target / "mine.json").write_text("{}", encoding="utf-8")
+    assert refusal(target, made_by="showcase build") == (
+        "这个文件夹是 showcase schema 生成的，不是 showcase build 的输出，替换它会删除其中的文件|"
+        "请换一个输出文件夹，例如 site。")
+    assert allowed(target, made_by="showcase schema") == target
+
+
+@pytest.mark.parametrize("marker", ["", "not json", "[]", '{"generated_by": 3}', '{"other": 1}'])
+def test_a_marker_that_names_no_command_is_not_ours(home: Path, tmp_path: Path, marker: str) -> None:
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / outputs.MARKER).write_text(marker, encoding="utf-8")
+    (target / "index.html").write_text("x", encoding="utf-8")
+    assert refusal(target, made_by="showcase build") == (
+        "这个文件夹的 .showcase-generated 标记无法识别，不能确定是哪个命令生成的|"
+        "请换一个输出文件夹，或确认其中内容不再需要后自行删除它。")
 
 
 @pytest.mark.parametrize(("below", "refused"), [

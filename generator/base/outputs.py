@@ -64,8 +64,20 @@ def os_failure(exc: OSError, path: Path | str, doing: str = "写入") -> OutputF
                         "或检查该文件夹的权限。")
 
 
-def _made_by_showcase(folder: Path) -> bool:
-    return (folder / MARKER).is_file()
+def maker_of(folder: Path) -> str | None:
+    """The command a folder's marker names (``"showcase build"`` …); ``None`` without a
+    marker, ``""`` when the marker names no command."""
+    marker = folder / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return None
+    try:
+        if marker.stat().st_size > 100_000:
+            return ""
+        loaded = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    maker = loaded.get("generated_by") if isinstance(loaded, dict) else None
+    return maker if isinstance(maker, str) else ""
 
 
 def workbook_made_by_showcase(path: Path) -> bool:
@@ -98,11 +110,12 @@ def _holds_git(folder: Path, depth: int = 2) -> Path | None:
 
 
 def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | str | None,
-          kind: Literal["dir", "file"] = "dir") -> Path:
+          made_by: str, kind: Literal["dir", "file"] = "dir") -> Path:
     """Refuse an unsafe output path with :class:`UnsafeOutput`; return it resolved.
 
-    ``kind="dir"``: the command replaces or fills the folder ``out``. ``kind="file"``: the
-    command writes the single file ``out``.
+    ``kind="dir"``: the command ``made_by`` (as its marker says, e.g. ``"showcase build"``)
+    replaces or fills the folder ``out`` — an existing folder only if that same command
+    made it. ``kind="file"``: the command writes the single file ``out``.
     """
     given = Path(out)
     target = Path(os.path.abspath(given)).resolve()
@@ -136,9 +149,18 @@ def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | 
         if target.is_symlink() or (target.exists() and not target.is_dir()):
             raise refuse("它已存在，但不是文件夹")
         if target.is_dir() and any(target.iterdir()):
-            if not _made_by_showcase(target):
+            maker = maker_of(target)
+            if maker is None:
                 raise refuse("这个文件夹不是空的，也不是 showcase 生成的（没有 .showcase-generated 标记）",
                              "请换一个输出文件夹，或确认其中内容不再需要后自行删除它。")
+            if not maker:
+                raise refuse("这个文件夹的 .showcase-generated 标记无法识别，不能确定是哪个命令生成的",
+                             "请换一个输出文件夹，或确认其中内容不再需要后自行删除它。")
+            if maker != made_by:
+                # The marker records what made the folder: `build --out schemas` must not
+                # replace the schemas `showcase schema` wrote (nor files added to them).
+                raise refuse(f"这个文件夹是 {maker} 生成的，不是 {made_by} 的输出，替换它会删除其中的文件",
+                             "请换一个输出文件夹，例如 site。")
             git = _holds_git(target)
             if git is not None:
                 raise refuse(f"其中有 git 仓库（{git}），替换时会把它删除",

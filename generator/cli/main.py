@@ -26,6 +26,8 @@ from .terminal import print_report
 click_zh.install()  # before any command is declared: some help texts are taken right away
 
 DEFAULT_DATA = "sites_data"
+# The marker `compile` leaves in its folder (its guard accepts only its own).
+COMPILE_MAKER = "showcase compile"
 
 
 def _utf8_streams() -> None:
@@ -162,10 +164,11 @@ def report(data_dir: str, as_of: str | None, as_json: bool) -> None:
 def schema(data_dir: str, out_dir: str) -> None:
     """为编辑器（VS Code 的 YAML 插件）生成记录的 JSON Schema。"""
     from ..base.outputs import guard
-    from ..staff.editorschema import write_schemas
+    from ..staff.editorschema import MAKER, write_schemas
 
     with failures_exit():
-        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir))
+        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir),
+                       made_by=MAKER)
         data = loader.load(Path(data_dir)) if Path(data_dir).is_dir() else None
         taxonomy = data.taxonomy if data is not None else None
         site_ids = sorted(data.sites) if data is not None else None
@@ -290,7 +293,8 @@ def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -
     from ..rules.audience import view
 
     with failures_exit():
-        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir))
+        target = guard(out_dir, data_dir=data_dir, project_root=project_root(data_dir),
+                       made_by=COMPILE_MAKER)
     data = load_or_exit(data_dir)
     unknown = [i for i in ids if i not in data.compilations]
     if unknown:
@@ -310,7 +314,7 @@ def compile_(ids: tuple[str, ...], data_dir: str, out_dir: str, audience: str) -
         with failures_exit():
             # Every PDF is made before any is put in place: all of them change, or none.
             write_into(target, {r.path.name: r.path.read_bytes() for r in results},
-                       "showcase compile")
+                       COMPILE_MAKER)
     for result in results:
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -386,7 +390,8 @@ def export(file: str, data_dir: str, as_of: str | None, audience: str, template:
     from .staff import export_template
 
     with failures_exit():
-        guard(file, data_dir=data_dir, project_root=project_root(data_dir), kind="file")
+        guard(file, data_dir=data_dir, project_root=project_root(data_dir), kind="file",
+              made_by="showcase export")
     if template:
         data = load_or_exit(data_dir) if Path(data_dir).is_dir() else None
         sys.exit(export_template(file, data, reference_date(as_of)))

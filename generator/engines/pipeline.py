@@ -40,6 +40,9 @@ from .poststeps import PostStepFailed, finish
 from .render import EngineFailed, render
 
 GENERATED_MARKER = outputs.MARKER
+# What each command writes into its output's marker (and what its guard accepts).
+BUILD_MAKER = "showcase build"
+GENERATE_MAKER = "showcase generate"
 
 
 class BuildFailed(Exception):
@@ -206,7 +209,8 @@ def build_site(s: BuildSettings) -> BuildResult:
     """Validate, generate, render with ``s.engine`` and finish; replace ``s.out`` only on
     success."""
     root = s.config_file.parent
-    out = outputs.guard(s.out, data_dir=s.data_dir, project_root=root)
+    out = outputs.guard(s.out, data_dir=s.data_dir, project_root=root,
+                        made_by=BUILD_MAKER)
     as_of = s.as_of or dt.date.today()
     try:
         prepared = prepare(s.data_dir, audience=s.audience, as_of=as_of, pdf=s.pdf,
@@ -222,7 +226,7 @@ def build_site(s: BuildSettings) -> BuildResult:
         docs = {rel.removeprefix("docs/"): src for rel, src in files.items()
                 if rel.startswith("docs/")}
         files = {rel: src for rel, src in files.items() if not rel.startswith("docs/")}
-    with _project_dir(out) as project, outputs.staged_dir(out, "showcase build") as staging:
+    with _project_dir(out) as project, outputs.staged_dir(out, BUILD_MAKER) as staging:
         try:
             write_files(project, files)
             (project / "docs").mkdir(exist_ok=True)
@@ -248,12 +252,13 @@ def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audien
     """``showcase generate``: the engine project (mkdocs.yml, docs/, theme/) into ``out``,
     swapped in at once; unchanged files are carried over. Returns (changed, unchanged)."""
     root = config_file.parent
-    target = outputs.guard(out, data_dir=data_dir, project_root=root)
+    target = outputs.guard(out, data_dir=data_dir, project_root=root,
+                           made_by=GENERATE_MAKER)
     prepared = prepare(data_dir, audience=audience, as_of=as_of, pdf=False,
                        template_dirs=(root / "theme" / "templates",),
                        photo_cache=default_root(root))
     files = project_files(prepared, config_file, audience=audience, engine=engine)
-    with outputs.staged_dir(target, "showcase generate") as staging:
+    with outputs.staged_dir(target, GENERATE_MAKER) as staging:
         changed = write_files(staging, files, previous=target if target.is_dir() else None)
     return changed, len(files) - changed
 

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..base.outputs import write_into
+
+MAKER = "showcase schema"  # the output marker: `showcase schema` rewrites only its own folder
 from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -96,4 +98,4 @@ def schema_files(taxonomy: Taxonomy | None = None,
 def write_schemas(out_dir: Path, taxonomy: Taxonomy | None = None,
                   site_ids: list[str] | None = None) -> list[Path]:
     """Write every schema into ``out_dir`` (which must have passed ``outputs.guard``)."""
-    return write_into(out_dir, schema_files(taxonomy, site_ids), "showcase schema")
+    return write_into(out_dir, schema_files(taxonomy, site_ids), MAKER)
