@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..base.outputs import write_into
+from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
 
 MAKER = "showcase schema"  # the output marker: `showcase schema` rewrites only its own folder
-from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str, str]] = {
     # file name: (model, title, the files it applies to, relative to the data directory)
