@@ -25,7 +25,7 @@ from ..base.reference import reference_date
 from ..media.cache import default_root
 from ..rules.audience import Audience
 from ..site import urls
-from ..site.settings import site_settings, with_internal_nav
+from ..site.settings import site_settings, site_url, with_internal_nav
 from .pipeline import BuildFailed, Prepared, prepare, sync_tree, tree_files
 from .poststeps import PostStepFailed, finish
 
@@ -118,7 +118,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         try:
             for warning in finish(Path(config.site_dir), shown=prepared.shown,
                                   audience=prepared.audience,
-                                  base_url=prepared.data.program.site_url or "",
+                                  base_url=site_url(prepared.data.program),
                                   as_of=prepared.as_of, pdfs=prepared.pdfs,
                                   photos=prepared.site.photos):
                 log.warning(warning)

@@ -30,7 +30,7 @@ from ..media.cache import default_root
 from ..rules.audience import Audience, view
 from ..rules.facts import derive
 from ..site import urls
-from ..site.settings import site_settings
+from ..site.settings import site_settings, site_url
 from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
 from ..staff.cms import SettingsError
 from . import config as engine_config
@@ -98,7 +98,7 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
         pdfs = frozenset(data.compilations) if pdf else frozenset()
         try:
             site = generate(data, facts, Options(
-                audience=audience, base_url=data.program.site_url or "", pdfs=pdfs,
+                audience=audience, base_url=site_url(data.program), pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
@@ -236,7 +236,7 @@ def build_site(s: BuildSettings) -> BuildResult:
             render(s.engine, project / "mkdocs.yml", staging, epoch=epoch_of(as_of),
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
-                              base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs,
+                              base_url=site_url(program), as_of=as_of, pdfs=prepared.pdfs,
                               photos=prepared.site.photos)
             if s.audience == "internal":  # the browser editor: never in a public build
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)

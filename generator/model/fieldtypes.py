@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from ..base import weburl
 from ..base.textcheck import nesting_problem
 
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -84,12 +85,10 @@ def _text(value: Any) -> Any:
     return value
 
 
-_URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
-
-
 def _url(value: str) -> str:
-    if not _URL_RE.match(value.strip()):
-        raise _fail(f"“{value}”不是网址：请写以 http:// 或 https:// 开头的完整网址。")
+    problem = weburl.problem(value.strip())
+    if problem:
+        raise _fail(problem)
     return value.strip()
 
 

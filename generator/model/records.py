@@ -52,7 +52,7 @@ class Program(Record):
         description="进入全面建设提高阶段后，每隔几年考评一次：1 或 2")
     icp: Text | None = Field(None, title="ICP 备案号", description="显示在页脚，例如：湘ICP备12345678号-1")
     sample: Flag = Field(False, title="示例数据", description="为 true 时每个页面都显示“示例数据”提示")
-    site_url: Text | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
+    site_url: Url | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
     description: Text | None = Field(None, title="网站简介", description="一句话介绍，用于搜索引擎和订阅")
     site_code: Text | None = Field(None, title="网站标识码", description="政府网站标识码，显示在页脚")
     police_record: Text | None = Field(None, title="公安机关备案号",
