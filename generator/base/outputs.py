@@ -46,7 +46,8 @@ def _shown(path: Path) -> str:
     return str(path)
 
 
-def _reason_os(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
+    """Why an ``OSError`` happened, in Chinese."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "没有写入权限"
     if exc.errno == errno.EROFS:
@@ -55,12 +56,20 @@ def _reason_os(exc: OSError) -> str:
         return "磁盘空间不足"
     if exc.errno == errno.ENAMETOOLONG:
         return "路径太长"
-    return exc.strerror or type(exc).__name__
+    known = {errno.EISDIR: "这是一个文件夹", errno.ENOENT: "文件或文件夹不存在",
+             errno.ENOTDIR: "路径中有一部分不是文件夹", errno.EIO: "磁盘读写出错",
+             errno.EEXIST: "已经存在", errno.EMFILE: "同时打开的文件太多",
+             errno.EDQUOT: "超出磁盘配额", errno.EBUSY: "文件正被其他程序使用"}
+    if exc.errno in known:
+        return known[exc.errno]
+    if exc.errno is not None:
+        return f"系统错误 {errno.errorcode.get(exc.errno, exc.errno)}"
+    return type(exc).__name__
 
 
 def os_failure(exc: OSError, path: Path | str, doing: str = "写入") -> OutputFailed:
     """A Chinese :class:`OutputFailed` for an ``OSError`` while writing ``path``."""
-    return OutputFailed(f"无法{doing} {path}（{_reason_os(exc)}）。请换一个可以写入的输出位置，"
+    return OutputFailed(f"无法{doing} {path}（{os_reason(exc)}）。请换一个可以写入的输出位置，"
                         "或检查该文件夹的权限。")
 
 

@@ -89,20 +89,28 @@ def check_file(media: Path, name: str) -> str | None:
                 "并确认文件已放入 media/ 目录。")
     if not path.is_file():
         return f"media/{name} 不是普通文件。照片必须是一个图片文件。"
-    expected = EXTENSIONS[PurePosixPath(name).suffix.lower()]
+    return content_problem(path, f"media/{name}")
+
+
+def content_problem(path: Path, shown: str) -> str | None:
+    """Whether the file ``path`` (shown to the user as ``shown``, whose extension counts) is
+    an image of the format its extension names that decodes — the check of a photo file's
+    bytes, for ``validate`` and for the editor's uploads alike."""
+    suffix = PurePosixPath(shown).suffix
+    expected = EXTENSIONS.get(suffix.lower())
     try:
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as exc:
-        return f"无法读取 media/{name}（{exc.strerror}）。"
+        return f"无法读取 {shown}（{exc.strerror}）。"
     actual = _sniff(head)
     if actual is None:
-        return (f"media/{name} 的内容不是图片（扩展名是 {PurePosixPath(name).suffix}，"
+        return (f"{shown} 的内容不是图片（扩展名是 {suffix}，"
                 "但文件内容不是 JPEG、PNG、WebP 或 GIF）。请用看图软件打开确认，重新导出为 JPEG。")
     if actual != expected:
-        return (f"media/{name} 的扩展名与内容不符：文件实际是 {FORMAT_NAMES[actual]} 格式。"
+        return (f"{shown} 的扩展名与内容不符：文件实际是 {FORMAT_NAMES[actual]} 格式。"
                 f"请把扩展名改为 .{FORMAT_NAMES[actual].lower().replace('jpeg', 'jpg')}。")
-    return decode_problem(path, f"media/{name}")
+    return decode_problem(path, shown)
 
 
 def decode_problem(path: Path, shown: str) -> str | None:
