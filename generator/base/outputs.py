@@ -59,7 +59,8 @@ def os_reason(exc: OSError) -> str:
     known = {errno.EISDIR: "这是一个文件夹", errno.ENOENT: "文件或文件夹不存在",
              errno.ENOTDIR: "路径中有一部分不是文件夹", errno.EIO: "磁盘读写出错",
              errno.EEXIST: "已经存在", errno.EMFILE: "同时打开的文件太多",
-             errno.EDQUOT: "超出磁盘配额", errno.EBUSY: "文件正被其他程序使用"}
+             errno.EDQUOT: "超出磁盘配额", errno.EBUSY: "文件正被其他程序使用",
+             errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址"}
     if exc.errno in known:
         return known[exc.errno]
     if exc.errno is not None:
@@ -252,6 +253,26 @@ def staged_dir(target: Path, made_by: str,
         raise
     if old is not None:
         discard(old)
+
+
+@contextlib.contextmanager
+def private_dir(beside: Path) -> Iterator[Path]:
+    """A private (0700) work folder ``.<name>.project-<pid>`` beside ``beside`` (same file
+    system), for this process only; removed afterwards, and by the next run if this one
+    was killed."""
+    folder = beside.parent / f".{beside.name}.project-{os.getpid()}"
+    try:
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(beside)
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(mode=0o700)
+    except OSError as exc:
+        raise os_failure(exc, beside.parent) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def discard(folder: Path) -> None:

@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,25 +176,6 @@ def write_files(folder: Path, files: dict[str, bytes | Path], *,
     return changed
 
 
-@contextlib.contextmanager
-def _project_dir(out: Path) -> Iterator[Path]:
-    """A private folder beside the output for the engine project (same file system, so the
-    engine's result can be moved, not copied); removed afterwards."""
-    folder = out.parent / f".{out.name}.project-{os.getpid()}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        outputs.remove_leftovers(out)
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(mode=0o700)
-    except OSError as exc:
-        raise outputs.os_failure(exc, out.parent) from None
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # ---------------------------------------------------------------- the commands
 
 @dataclass(frozen=True)
@@ -226,7 +206,7 @@ def build_site(s: BuildSettings) -> BuildResult:
         docs = {rel.removeprefix("docs/"): src for rel, src in files.items()
                 if rel.startswith("docs/")}
         files = {rel: src for rel, src in files.items() if not rel.startswith("docs/")}
-    with _project_dir(out) as project, outputs.staged_dir(out, BUILD_MAKER) as staging:
+    with outputs.private_dir(out) as project, outputs.staged_dir(out, BUILD_MAKER) as staging:
         try:
             write_files(project, files)
             (project / "docs").mkdir(exist_ok=True)
