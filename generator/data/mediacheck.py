@@ -24,6 +24,11 @@ MAGIC = {
 FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 # 120 megapixels: every phone photo up to 108 MP fits; a decompression bomb does not.
 MAX_PIXELS = 120_000_000
+# A file name may have 255 bytes (ext4, XFS, Btrfs; NTFS 255 UTF-16 units). The build adds
+# to a photo's name: its longest derived name is the print variant,
+# "<name>-<8 hex digits>-0.print.jpg" (generator/media/variants.py; a test ties the two).
+MAX_NAME_BYTES = 255
+PRINT_SUFFIX_BYTES = len("-01234567-0.print.jpg")
 # Characters Windows cannot have in a file name (the data is edited on Windows too).
 _WINDOWS_FORBIDDEN = set('<>:"|?*')
 
@@ -56,6 +61,13 @@ def check_name(name: str) -> str | None:
                 "请给文件改名（只用汉字、字母、数字、“-”和“_”最稳妥）。")
     if any(part != part.strip() or part.endswith(".") for part in rel.parts):
         return f"文件名“{name}”的开头或结尾有空格或句点，请给文件改名。"
+    stem = len(rel.stem.encode("utf-8"))
+    longest = max([stem + PRINT_SUFFIX_BYTES, *(len(p.encode("utf-8")) for p in rel.parts)])
+    if longest > MAX_NAME_BYTES:
+        room = MAX_NAME_BYTES - PRINT_SUFFIX_BYTES
+        return (f"照片文件名“{name}”太长：网站发布时会在文件名后加上尺寸等信息（最长 {PRINT_SUFFIX_BYTES} 个字符），"
+                f"加上后超过系统允许的 {MAX_NAME_BYTES} 字节，网站无法生成。"
+                f"请把文件名（不含扩展名）缩短到 {room // 3} 个汉字或 {room} 个字母以内，并同时修改这里的写法。")
     if rel.suffix.lower() not in EXTENSIONS:
         return (f"“{name}”不是照片：只能使用 .jpg、.jpeg、.png、.webp 或 .gif 格式的图片。"
                 "其他文件（网页、文档、SVG 等）不能作为照片发布。")

@@ -201,6 +201,7 @@ def build_site(s: BuildSettings) -> BuildResult:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     program = prepared.data.program
     assert program is not None
+    _check_depth(out, prepared)
     docs: dict[str, bytes | Path] | None = None
     if s.engine == "mkdocs":  # in this process: the pages go from memory to MkDocs
         docs = {rel.removeprefix("docs/"): src for rel, src in files.items()
@@ -225,6 +226,33 @@ def build_site(s: BuildSettings) -> BuildResult:
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     return BuildResult(out, prepared.data.problems, warnings)
+
+
+def _check_depth(out: Path, prepared: Prepared) -> None:
+    """Refuse, before anything is made, an output folder so deep that a file the build
+    writes would pass the system's path limit — naming the photo (or page) that would."""
+    outputs_of: dict[str, str] = {}
+    for rel in prepared.site.pages:
+        outputs_of[rel.removesuffix(".md") + ".html"] = f"页面 {rel}"
+    plan = prepared.site.photos
+    if plan is not None:
+        for photo in plan.photos.values():
+            for variant in photo.web:
+                outputs_of[variant.path] = f"照片 media/{photo.file}"
+    if not outputs_of:
+        return
+    rel, what = max(outputs_of.items(), key=lambda item: len(item[0].encode("utf-8")))
+    ancestor = out
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    try:
+        limit = os.pathconf(ancestor, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        limit = 4096
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    if len(f"{staging}/{rel}".encode()) >= limit:
+        raise BuildFailed(f"输出文件夹 {out} 太深：{what} 发布后的文件路径将超过系统允许的 {limit} 字节。"
+                          "请换一个较浅的输出文件夹（例如 site），或缩短照片的文件名和文件夹名。原网站保持不变。")
 
 
 def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audience,
