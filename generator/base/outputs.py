@@ -120,12 +120,13 @@ def _holds_git(folder: Path, depth: int = 2) -> Path | None:
 
 
 def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | str | None,
-          made_by: str, kind: Literal["dir", "file"] = "dir") -> Path:
+          made_by: str, kind: Literal["dir", "file"] = "dir", suffix: str = ".xlsx") -> Path:
     """Refuse an unsafe output path with :class:`UnsafeOutput`; return it resolved.
 
     ``kind="dir"``: the command ``made_by`` (as its marker says, e.g. ``"showcase build"``)
     replaces or fills the folder ``out`` — an existing folder only if that same command
-    made it. ``kind="file"``: the command writes the single file ``out``.
+    made it. ``kind="file"``: the command writes the single file ``out``, whose name must
+    end in ``suffix`` (what is written is what the name says).
     """
     given = Path(out)
     target = Path(os.path.abspath(given)).resolve()
@@ -178,6 +179,9 @@ def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | 
     else:
         if target.is_dir():
             raise refuse("这是一个文件夹，这里需要写入一个文件名", "请写出文件名，例如 统计表.xlsx。")
+        if given.suffix.lower() != suffix:
+            raise refuse(f"文件名的扩展名不是 {suffix}，而写出的文件是 {suffix} 格式",
+                         f"请把文件名写成以 {suffix} 结尾，例如 统计表{suffix}。")
         if target.exists() and not workbook_made_by_showcase(target):
             raise refuse("这个文件已存在，且不是 showcase 导出的",
                          "请换一个文件名，或确认不再需要后自行删除它。")

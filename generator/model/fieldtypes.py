@@ -17,7 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from ..base import weburl
-from ..base.textcheck import nesting_problem
+from ..base.textcheck import nesting_problem, zero_width_problem
 
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
@@ -78,6 +78,13 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _visible(value: str) -> str:
+    problem = zero_width_problem(value)
+    if problem:
+        raise _fail(problem)
+    return value
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, dict | list):
         kind = "列表" if isinstance(value, list) else "多个子字段"
@@ -107,6 +114,9 @@ Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 # Free text: any scalar is taken exactly as typed (YAML never reinterprets it).
 Text = Annotated[str, BeforeValidator(_text)]
 RequiredText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
+# A name or a title: required text without zero-width characters (see textcheck).
+Name = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank), AfterValidator(_visible)]
+OptionalName = Annotated[str, BeforeValidator(_text), AfterValidator(_visible)]
 def _nesting(value: str) -> str:
     problem = nesting_problem(value)
     if problem:
@@ -135,7 +145,7 @@ def _markdown_type(annotation: Any) -> bool:
 def is_markdown(info: FieldInfo) -> bool:
     """Whether a model field (possibly Optional) holds record Markdown."""
     return MarkdownText in info.metadata or _markdown_type(info.annotation)
-Key = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
+Key = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank), AfterValidator(_visible)]
 Url = Annotated[str, BeforeValidator(_text), AfterValidator(_url),
                 Field(json_schema_extra={"format": "uri"})]
 
