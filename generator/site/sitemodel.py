@@ -133,8 +133,9 @@ class Model:
         """The latest plan year not after the reference date (else the earliest plan)."""
         years = sorted(self.data.plans)
         past = [y for y in years if y <= self.facts.as_of.year]
-        chosen = past or years
-        return chosen[-1] if chosen else None
+        if past:
+            return past[-1]
+        return years[0] if years else None
 
     @cached_property
     def _ordered_sites(self) -> list[SiteItem]:
