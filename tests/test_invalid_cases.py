@@ -110,7 +110,7 @@ def test_warnings_alone_do_not_fail_validation(tmp_path: Path) -> None:
         "minimal/compilations/caogao.yml:3:5: warning: 经验“shiyan-hongse-ketang”是草稿"
         "（draft: true），不会编入汇编。定稿后请把 draft 改为 false。",
         "minimal/notes:1:1: warning: 这个文件或文件夹不会被使用。数据目录中只能有 program.yml、"
-        "taxonomy.yml 以及 sites、experiences、plans、compilations、media 文件夹。",
+        "taxonomy.yml、sources.yml 以及 sites、experiences、plans、compilations、media 文件夹。",
     ]
     assert lines[2].startswith("检查通过：")
 

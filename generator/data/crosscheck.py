@@ -57,6 +57,23 @@ def _reference(src: Source, loc: tuple[str | int, ...], value: str | None,
     return [src.problem(loc, f"{what}“{value}”不存在，应为 {where}。{hint}")]
 
 
+def is_member_reference(value: str) -> bool:
+    """``<member>/<id>``: a record of another programme of the same aggregator (federation),
+    which this data set alone cannot check."""
+    return "/" in value
+
+
+def _member_reference(data: Dataset, src: Source, loc: tuple[str | int, ...],
+                      value: str) -> list[Problem]:
+    """A warning (not an error) for a reference into another programme: the aggregator
+    checks it when it brings the programmes together; an aggregator's own data is checked
+    there too, so it gets none."""
+    if data.members is not None:
+        return []
+    return [src.problem(loc, f"“{value}”引用的是其他平台的记录（成员标识/id）：单独检查本平台的数据时"
+                             "无法确认它存在，汇总到上级平台时会检查。", severity=Severity.WARNING)]
+
+
 def _unreadable(data: Dataset, kind: str) -> set[str]:
     return {ident for k, ident in data.unreadable if k == kind}
 
@@ -208,6 +225,9 @@ def _check_experiences(data: Dataset) -> list[Problem]:
     for ident, exp in data.experiences.items():
         src = data.source("experiences", ident)
         for i, site in enumerate(_get(exp, "sites") or []):
+            if is_member_reference(site):
+                problems += _member_reference(data, src, ("sites", i), site)
+                continue
             problems += _reference(src, ("sites", i), site, data.sites, "示范点",
                                    "sites/ 目录中某个记录的文件名（id）",
                                    _unreadable(data, "sites"))
@@ -266,9 +286,12 @@ def _check_compilations(data: Dataset) -> list[Problem]:
                                         "或改用 select 按条件筛选。", key=True))
         seen: set[str] = set()
         for i, exp_id in enumerate(include or []):
-            problems += _reference(src, ("include", i), exp_id, data.experiences, "经验",
-                                   "experiences/ 目录中某个记录的文件名（id）",
-                                   _unreadable(data, "experiences"))
+            if is_member_reference(exp_id):
+                problems += _member_reference(data, src, ("include", i), exp_id)
+            else:
+                problems += _reference(src, ("include", i), exp_id, data.experiences, "经验",
+                                       "experiences/ 目录中某个记录的文件名（id）",
+                                       _unreadable(data, "experiences"))
             if exp_id in seen:
                 problems.append(src.problem(("include", i), f"经验“{exp_id}”重复列出了。"))
             seen.add(exp_id)

@@ -3,11 +3,12 @@ each was written, and the problems found. Filled by :func:`loader.load`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.problems import Problem, Severity
-from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
+from ..model.records import Compilation, Experience, Member, Plan, Program, Site, Sources, Taxonomy
 from .yamlsource import Loc, YamlDoc
 
 KINDS = ("sites", "experiences", "plans", "compilations")
@@ -29,6 +30,29 @@ class Source:
         return Problem(self.path, mark.line, mark.col, message, severity)
 
 
+@dataclass(frozen=True)
+class Behind:
+    """A member shown from an older commit than its pin (or not at all): why, since when."""
+
+    member: Member
+    pinned: str
+    used: str | None            # the commit shown instead (None: the member is left out)
+    since: dt.date | None       # the pinned commit's date
+    reasons: tuple[str, ...]    # its first problems, as validate prints them
+
+
+@dataclass(frozen=True)
+class Federation:
+    """What a joined data set knows of its members (pages per member, notices)."""
+
+    members: dict[str, Member]
+    commits: dict[str, str] = field(default_factory=dict)       # key → commit shown
+    plans: dict[str, dict[int, Plan]] = field(default_factory=dict)  # the members' own plans
+    intervals: dict[str, int] = field(default_factory=dict)     # key → inspection_interval
+    behind: tuple[Behind, ...] = ()
+    trusted: frozenset[str] = frozenset()  # members that share their private fields with us
+
+
 @dataclass
 class Dataset:
     """Everything loaded from one data directory. Records are keyed by id (plans by year)."""
@@ -40,6 +64,8 @@ class Dataset:
     experiences: dict[str, Experience] = field(default_factory=dict)
     plans: dict[int, Plan] = field(default_factory=dict)
     compilations: dict[str, Compilation] = field(default_factory=dict)
+    # sources.yml of an aggregating programme: the member repositories it shows.
+    members: Sources | None = None
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # Records with schema errors are kept partially (valid fields only) so that the
@@ -50,6 +76,10 @@ class Dataset:
     unreadable: set[tuple[str, str]] = field(default_factory=set)
     # Experiences whose body is a sibling .md file: id -> that file as displayed.
     body_files: dict[str, str] = field(default_factory=dict)
+    # A joined data set (data/federation.py): its members, and where their photos are
+    # ("members/<key>/" → that member's media folder).
+    federation: Federation | None = None
+    media_roots: dict[str, Path] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -62,5 +92,14 @@ class Dataset:
     def source(self, kind: str, ident: str | int) -> Source:
         return self.sources[(kind, str(ident))]
 
+    def media_location(self, relative: str) -> tuple[Path, str]:
+        """(media folder, name in it) of a photo reference: the data's own ``media/``, or
+        a member's for ``members/<key>/…`` in a joined data set."""
+        for prefix, folder in self.media_roots.items():
+            if relative.startswith(prefix):
+                return folder, relative[len(prefix):]
+        return self.root / "media", relative
+
     def media_path(self, relative: str) -> Path:
-        return self.root / "media" / relative
+        folder, name = self.media_location(relative)
+        return folder / name

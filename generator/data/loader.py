@@ -17,7 +17,7 @@ from ..base import gcpause
 from ..base.problems import Problem, Severity
 from ..base.textcheck import nesting_problem
 from ..model.fieldtypes import ID_RE
-from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
+from ..model.records import Compilation, Experience, Plan, Program, Site, Sources, Taxonomy
 from .crosscheck import check_dataset
 from .dataset import KIND_LABELS, KINDS, YAML_SUFFIXES, Dataset, Source
 from .mediacheck import symlinks_below
@@ -111,6 +111,11 @@ def _load(data_dir: Path | str) -> Dataset:
     data.taxonomy, src = reader.required("taxonomy.yml", Taxonomy)
     if src:
         data.sources[("taxonomy", "taxonomy")] = src
+
+    if (root / SOURCES_FILE).is_file() and not (root / SOURCES_FILE).is_symlink():
+        data.members, src = reader.read(root / SOURCES_FILE, Sources)
+        if src:
+            data.sources[("sources", "sources")] = src
 
     _load_kind(reader, data, "sites", Site, data.sites)
     _load_kind(reader, data, "experiences", Experience, data.experiences)
@@ -236,7 +241,8 @@ def _load_plans(reader: _Reader, data: Dataset) -> None:
         data.plans[year] = plan
 
 
-_KNOWN_ROOT = {"program.yml", "taxonomy.yml", "media", *KINDS}
+SOURCES_FILE = "sources.yml"
+_KNOWN_ROOT = {"program.yml", "taxonomy.yml", SOURCES_FILE, "media", *KINDS}
 
 
 def _check_root_entries(reader: _Reader, root: Path) -> None:
@@ -247,7 +253,7 @@ def _check_root_entries(reader: _Reader, root: Path) -> None:
             continue  # notes for editors are fine next to the data
         reader.problems.append(Problem(
             reader.display(entry), 1, 1, "这个文件或文件夹不会被使用。数据目录中只能有 program.yml、"
-            "taxonomy.yml 以及 sites、experiences、plans、compilations、media 文件夹。",
+            "taxonomy.yml、sources.yml 以及 sites、experiences、plans、compilations、media 文件夹。",
             Severity.WARNING))
 
 

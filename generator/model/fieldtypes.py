@@ -153,3 +153,28 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 ID_RE = re.compile(ID_PATTERN)
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 KEY_RE = re.compile(KEY_PATTERN)
+
+# Federation (sources.yml): a member's key names its folder in URLs (/sites/<member>/<id>/),
+# its administrative code is GB/T 2260's six digits, its pin a full commit id.
+MEMBER_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+MEMBER_KEY_RE = re.compile(MEMBER_KEY_PATTERN)
+
+
+def _matching(regex: re.Pattern[str], message: str) -> Any:
+    def check(value: str) -> str:
+        if not regex.match(value.strip()):
+            raise _fail(message.format(value=value))
+        return value.strip()
+    return AfterValidator(check)
+
+
+MemberKey = Annotated[str, BeforeValidator(_text), _matching(
+    MEMBER_KEY_RE, "“{value}”不能作为成员标识：只能用小写字母、数字和连字符“-”，以字母或数字开头，"
+    "最长 32 个字符，例如 wuling。它会出现在网址中（/sites/wuling/…）。")]
+AdminCode = Annotated[str, BeforeValidator(_text), _matching(
+    re.compile(r"^\d{6}$"), "“{value}”不是行政区划代码：应为 GB/T 2260 的 6 位数字，例如 430702"
+    "（以 0 开头时请加引号，写成 \"012345\"）。")]
+CommitId = Annotated[str, BeforeValidator(_text), _matching(
+    re.compile(r"^[0-9a-f]{40}$"), "“{value}”不是完整的提交编号：应为 40 位小写十六进制数字。"
+    "请用 showcase sources update 填写，不要手工修改。")]
+

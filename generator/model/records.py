@@ -12,11 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .fieldtypes import (
+    AdminCode,
+    CommitId,
     Date,
     Flag,
     Key,
     Listed,
     Markdown,
+    MemberKey,
     Name,
     OptionalName,
     RequiredMarkdown,
@@ -79,6 +82,13 @@ class Program(Record):
         False, title="公开照片原图",
         description="默认 false：网站只发布缩小并去除拍摄信息（位置、设备、拍摄人）的照片；"
                     "为 true 时另外提供原图下载，原图中的拍摄信息会一并公开")
+    code: AdminCode | None = Field(
+        None, title="行政区划代码",
+        description="本平台所在地的 GB/T 2260 代码（6 位数字，例如 430700）：汇总多个平台时用来相互识别")
+    share_internal_with: Annotated[list[AdminCode], Listed] = Field(
+        default_factory=list, title="向上级平台开放内部信息",
+        description="上级平台（市、省）的行政区划代码：它们的内部版网站可以显示本平台的不公开信息"
+                    "（电话、得分等）。不写时，上级平台只使用本平台的公开信息")
 
 
 CategoryKey = Key
@@ -294,4 +304,22 @@ class Compilation(Record):
     select: Selection | None = Field(None, title="筛选条件")
     order: Literal["unit", "category", "theme", "date"] | None = Field(
         None, title="排序", description="与 select 一起使用：unit、category、theme 或 date")
+
+
+# ---------------------------------------------------------------- sources (federation)
+
+class Member(Record):
+    key: MemberKey = Field(title="成员标识", description="小写字母、数字和连字符，用在网址中，例如 wuling")
+    name: Name = Field(title="成员名称", description="例如：武陵区")
+    code: AdminCode = Field(title="行政区划代码", description="GB/T 2260 的 6 位数字，例如 430702")
+    repo: RequiredText = Field(
+        title="代码仓库", description="成员数据所在的 git 仓库：https://、ssh、file:// 地址或本机路径")
+    ref: CommitId = Field(title="固定的提交", description="40 位提交编号；由 showcase sources update 填写")
+    path: RequiredText = Field("sites_data", title="数据目录", description="仓库中的数据目录，默认 sites_data")
+    branch: Text | None = Field(None, title="跟踪的分支",
+                                description="showcase sources update 从这个分支取最新提交，默认为仓库的默认分支")
+
+
+class Sources(Record):
+    members: list[Member] = Field(min_length=1, title="成员", description="汇总到本平台的各个平台（区县、市）")
 

@@ -67,10 +67,35 @@ def strip_private(value: Any) -> Any:
     return value
 
 
+def _untrusted(data: Dataset) -> frozenset[str]:
+    """Members of a joined data set that keep their private fields from this aggregator."""
+    fed = data.federation
+    return frozenset() if fed is None else frozenset(fed.members) - fed.trusted
+
+
+def _publicly(ident: str, untrusted: frozenset[str]) -> bool:
+    return "/" in ident and ident.split("/", 1)[0] in untrusted
+
+
 def view(data: Dataset, audience: Audience) -> Dataset:
-    """The data set as ``audience`` may see it. Internal builds see everything."""
+    """The data set as ``audience`` may see it. Internal builds see everything — but a
+    member's records only as the public sees them, unless the member trusts this
+    aggregator (``share_internal_with``)."""
     if audience == "internal":
-        return data
+        untrusted = _untrusted(data)
+        if not untrusted:
+            return data
+        return dataclasses.replace(
+            data,
+            sites={k: strip_private(v) if _publicly(k, untrusted) else v
+                   for k, v in data.sites.items()},
+            experiences={k: strip_private(v) if _publicly(k, untrusted) else v
+                         for k, v in data.experiences.items()
+                         if not (_publicly(k, untrusted) and v.draft)},
+            compilations={k: strip_private(v) if _publicly(k, untrusted) else v
+                          for k, v in data.compilations.items()},
+            sources={k: v for k, v in data.sources.items() if not _publicly(k[1], untrusted)},
+        )
     return dataclasses.replace(
         data,
         sites={k: strip_private(v) for k, v in data.sites.items()},
