@@ -48,7 +48,11 @@ def derive(data: Dataset, as_of: dt.date) -> Facts:
     """Derive lifecycle states, plan progress and duties. ``data`` must be valid."""
     assert data.program is not None and data.taxonomy is not None
     interval = data.program.inspection_interval
-    states = {ident: site_state(site, interval, as_of) for ident, site in data.sites.items()}
+    # A member's sites follow the member's own re-inspection interval (federation).
+    intervals = data.federation.intervals if data.federation is not None else {}
+    states = {ident: site_state(site, intervals.get(ident.split("/", 1)[0], interval)
+                                if "/" in ident else interval, as_of)
+              for ident, site in data.sites.items()}
     categories = list(data.taxonomy.categories)
     plans = {year: plan_progress(plan, data.sites, states, categories)
              for year, plan in sorted(data.plans.items())}
