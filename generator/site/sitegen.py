@@ -23,6 +23,7 @@ from ..media.variants import PhotoPlan
 from ..media.variants import plan as plan_photos
 from ..media.variants import referenced
 from .fences import wrap_html_blocks
+from .maplinks import degrees
 from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
 from ..rules.facts import Facts
@@ -147,6 +148,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["markdown_sections"] = jinja2.pass_context(_markdown_sections)
     env.filters["plain"] = plain_text
     env.filters["num"] = _number
+    env.filters["degrees"] = degrees
     env.filters["notes"] = _notes
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)

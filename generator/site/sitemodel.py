@@ -8,14 +8,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from . import urls
+from ..base.qr import FAST_MASK, qr_svg, short_url
 from ..rules.audience import Audience, view
 from ..rules.compilation import select_experiences
 from ..data.dataset import Dataset
 from ..rules.duties import experience_unit
 from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES, SiteState
-from .opendata import newest_first
+from .maplinks import MapLink, map_links, source_name
+from .opendata import absolute, newest_first
 from ..model.records import Experience, Site
 
 # Listing pages stay small at province scale: long lists are split into pages, and a facet
@@ -91,6 +95,32 @@ class ExperienceItem:
     @property
     def url(self) -> str:
         return urls.experience(self.id)
+
+
+@dataclass(frozen=True)
+class UnitTile:
+    """One managing unit in the district overview: its sites by current status, counted
+    from the same groups as the unit's listing page (``Model.sites_in("unit", key)``)."""
+
+    key: str
+    name: str
+    short_name: str
+    kind: str
+    url: str | None  # the unit's listing page (None: the unit has no site yet)
+    total: int
+    counts: dict[str, int]  # status -> sites, every status of STATUSES
+
+    def parts(self, statuses: list[str]) -> list[tuple[str, int]]:
+        return [(st, self.counts[st]) for st in statuses]
+
+
+@dataclass(frozen=True)
+class PageCode:
+    """A printed page's way back to the web: its address, short form and QR code."""
+
+    url: str
+    short: str
+    svg: Markup
 
 
 @dataclass
@@ -224,6 +254,46 @@ class Model:
             key = (s.record.category, s.state.status)
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+    @cached_property
+    def _unit_overview(self) -> list[UnitTile]:
+        tax = self.data.taxonomy
+        assert tax is not None
+        tiles = []
+        for key, unit in tax.units.items():
+            listed = self.sites_in("unit", key)
+            counts = dict.fromkeys(STATUSES, 0)
+            for item in listed:
+                counts[item.state.status] += 1
+            tiles.append(UnitTile(key, unit.name, unit.short_name or unit.name, unit.kind,
+                                  self.site_facet_url("unit", key), len(listed), counts))
+        return tiles
+
+    def unit_overview(self) -> list[UnitTile]:
+        """Every managing unit of the taxonomy, in its order, with its sites by status."""
+        return self._unit_overview
+
+    def overview_statuses(self) -> list[str]:
+        """The statuses some site has (the overview's columns), in lifecycle order."""
+        return [st for st in STATUSES if any(t.counts[st] for t in self._unit_overview)]
+
+    def page_qr(self, here: str) -> PageCode | None:
+        """The QR code of a page's absolute address, for its printout (needs ``site_url``)."""
+        if not self.options.base_url:
+            return None
+        url = absolute(self.options.base_url, here)
+        return PageCode(url, short_url(url), Markup(qr_svg(url, title="本页网址的二维码",
+                                                           css_class="sc-qr", mask=FAST_MASK)))
+
+    def map_links(self, s: SiteItem) -> list[MapLink]:
+        """Links to the site's point in the map apps (none without both coordinates)."""
+        loc = s.record.location
+        if loc is None or loc.lat is None or loc.lng is None:
+            return []
+        program = self.data.program
+        assert program is not None
+        return map_links(loc.lat, loc.lng, name=s.record.display_name, address=loc.address,
+                         source=source_name(program.name, program.site_url))
 
     def compilation_contents(self, ident: str) -> list[ExperienceItem]:
         comp = self.data.compilations[ident]
