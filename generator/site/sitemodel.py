@@ -3,6 +3,7 @@ names from the taxonomy, and the listings and facets computed once per generatio
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,7 +13,9 @@ from markupsafe import Markup
 
 from . import urls
 from ..base.qr import FAST_MASK, qr_svg, short_url
+from ..data.history import History
 from ..rules.audience import Audience, view
+from ..rules.changes import Chronicle, chronicle
 from ..rules.compilation import select_experiences
 from ..data.dataset import Dataset
 from ..rules.duties import experience_unit
@@ -133,6 +136,8 @@ class Model:
     sites: dict[str, SiteItem]
     experiences: dict[str, ExperienceItem]
     newest: list[str]
+    # The records' history from git (empty and unavailable without it).
+    chronicle: Chronicle = dataclasses.field(default_factory=Chronicle)
 
     @property
     def program(self) -> Any:
@@ -262,7 +267,7 @@ class Model:
         tiles = []
         for key, unit in tax.units.items():
             listed = self.sites_in("unit", key)
-            counts = dict.fromkeys(STATUSES, 0)
+            counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
             for item in listed:
                 counts[item.state.status] += 1
             tiles.append(UnitTile(key, unit.name, unit.short_name or unit.name, unit.kind,
@@ -314,7 +319,8 @@ def _site_facet_value(s: SiteItem, facet: str) -> str:
     return s.state.status
 
 
-def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
+def build_model(full: Dataset, facts: Facts, options: Options,
+                history: History | None = None) -> Model:
     data = view(full, options.audience)
     tax = data.taxonomy
     assert tax is not None
@@ -334,4 +340,5 @@ def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
         experiences[ident] = ExperienceItem(
             ident, exp, unit, tax.units[unit].name if unit in tax.units else "",
             tuple(tax.themes[t].name for t in exp.themes))
-    return Model(data, facts, options, sites, experiences, newest)
+    return Model(data, facts, options, sites, experiences, newest,
+                 chronicle(history, data, options.audience))
