@@ -298,3 +298,23 @@ def test_changed_fields_compare_parsed_values() -> None:
     assert changed_fields(base, moved) == (("summary",), ("location", "lat"))
     assert field_title(Site, ("location", "lat")) == "位置 › 纬度"
     assert ("name",) in changed_fields(None, base)
+
+
+def test_both_pipelines_fetch_the_whole_history() -> None:
+    """A shallow checkout gives pages without dates: both CI files fetch every commit, and
+    GitHub's container jobs have git before checkout (else no .git at all) and trust the
+    workspace."""
+    import yaml
+    from conftest import REPO
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    for name in ("build", "internal"):
+        steps = workflow["jobs"][name]["steps"]
+        checkout = next(i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/checkout@"))
+        assert steps[checkout]["with"]["fetch-depth"] == 0, name
+        before = " ".join(str(s.get("run", "")) for s in steps[:checkout])
+        assert "install" in before and " git" in before and "safe.directory" in before, name
+    gitlab = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert str(gitlab["variables"]["GIT_DEPTH"]) == "0"
+    setup = (REPO / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    assert "need_apt+=(git)" in setup  # the GitLab jobs' image has no git of its own
