@@ -318,3 +318,28 @@ def test_both_pipelines_fetch_the_whole_history() -> None:
     assert str(gitlab["variables"]["GIT_DEPTH"]) == "0"
     setup = (REPO / "scripts" / "setup.sh").read_text(encoding="utf-8")
     assert "need_apt+=(git)" in setup  # the GitLab jobs' image has no git of its own
+
+
+def test_old_versions_invalid_under_todays_rules_still_give_their_status(tmp_path: Path) -> None:
+    """A version written before a rule was tightened (here: seven decimals) has errors
+    today; its valid fields still count, so the status change it records is not lost."""
+    from generator.rules.changes import _site_changes
+
+    repo = tmp_path / "repo"
+    site = repo / "sites" / "a-cun.yml"
+    site.parent.mkdir(parents=True)
+    head = ("name: 甲村党支部\ncategory: rural\nunit: u\nbatch: 2025\nsummary: 测试。\n"
+            "location:\n  lat: 28.2001234\n  lng: 112.98\n")
+    site.write_text(head, encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "一", date=DATE_1)
+    site.write_text(head + "evaluations:\n  - year: 2025\n    result: pass\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "二", author=AUTHOR_B, date=DATE_2)
+    history = read_history(repo)
+    revisions = history.of("sites", "a-cun")
+    assert [r.change for r in revisions] == ["modified", "added"]
+    assert revisions[0].fields == (("evaluations",),)
+    found = _site_changes("a-cun", revisions)
+    assert [(c.kind, c.old_status, c.new_status, c.commit.date) for c in found] == [
+        ("status", "candidate", "demonstration", "2025-06-15"), ("new_site", None, None, "2025-03-01")]

@@ -69,7 +69,7 @@ class Commit:
 class Snapshot:
     """What the yearly changes need of one version of a record (nothing private)."""
 
-    readable: bool             # the version parsed without errors
+    readable: bool             # its status or draft mark could be read (valid fields)
     status: str | None = None  # a site's lifecycle status
     published: bool = False    # an experience that is not a draft (sites: True)
 
@@ -261,16 +261,19 @@ def _parse(kind: str, raw: bytes | None) -> tuple[BaseModel | None, Snapshot]:
     doc, _problems = parse(text, "history")
     if doc is None:
         return None, Snapshot(readable=False)
-    record, problems = check_document(_MODELS[kind], doc, "history")
+    record, _problems = check_document(_MODELS[kind], doc, "history")
     if record is None:
         return None, Snapshot(readable=False)
-    if problems:  # partial: good enough to compare fields, not to derive a status
+    # A version with errors (an old file under today's stricter rules) is partial: the
+    # fields it holds are valid; what it lacks leaves its status unknown.
+    try:
+        if isinstance(record, Site):
+            return record, Snapshot(True, status=site_state(record, 1, dt.date.min).status,
+                                    published=True)
+        assert isinstance(record, Experience)
+        return record, Snapshot(True, published=not record.draft)
+    except AttributeError:
         return record, Snapshot(readable=False)
-    if isinstance(record, Site):
-        return record, Snapshot(True, status=site_state(record, 1, dt.date.min).status,
-                                published=True)
-    assert isinstance(record, Experience)
-    return record, Snapshot(True, published=not record.draft)
 
 
 def _read(root: Path, prefix: str, head: str, shallow: frozenset[str]) -> History:
