@@ -25,6 +25,7 @@ from ..media.variants import referenced
 from .fences import wrap_html_blocks
 from .maplinks import degrees
 from ..base.parallel import fork_map, split, workers
+from ..base.weburl import attribute_safe
 from ..data.dataset import Dataset
 from ..data.history import History
 from .changefeed import changes_feed
@@ -155,6 +156,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["notes"] = _notes
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
+    env.filters["weburl"] = attribute_safe  # an address typed by staff, as an href
     env.globals.update(
         urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, LIST_PAGE_SIZE=LIST_PAGE_SIZE,
         SITE_FACET_LABELS=SITE_FACET_LABELS,
