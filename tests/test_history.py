@@ -343,3 +343,20 @@ def test_old_versions_invalid_under_todays_rules_still_give_their_status(tmp_pat
     found = _site_changes("a-cun", revisions)
     assert [(c.kind, c.old_status, c.new_status, c.commit.date) for c in found] == [
         ("status", "candidate", "demonstration", "2025-06-15"), ("new_site", None, None, "2025-03-01")]
+
+
+def test_data_never_committed_gives_a_note(tmp_path: Path) -> None:
+    """A data folder copied into a repository but not committed yet: no dates, and the
+    build log says why."""
+    from generator.data.history import NOTE_UNCOMMITTED
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "README.md").write_text("x\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "仓库")
+    shutil.copytree(MINIMAL, repo / "sites_data")
+    site, log = _build(repo / "sites_data", tmp_path / "site", "public")
+    assert f"提示：{NOTE_UNCOMMITTED}" in log
+    assert not any(updated(site, page) for page in EXPECTED_UPDATED if "xinzeng" not in page)

@@ -108,6 +108,8 @@ NOTE_NO_GIT = ("找不到 git 命令：页面不显示“最后更新”日期�
 NOTE_NOT_A_REPOSITORY = ("数据目录不在 git 版本库中：页面不显示“最后更新”日期，也没有修订记录和年度变化。"
                          "用 git 管理数据（见编辑指南“预览与发布”）后即可显示。")
 NOTE_NO_COMMITS = "数据所在的 git 版本库还没有提交：页面不显示“最后更新”日期；第一次提交后即可显示。"
+NOTE_UNCOMMITTED = ("数据目录在 git 版本库中，但其中的示范点和典型经验还没有提交过：页面不显示“最后更新”日期；"
+                    "提交（保存到版本库）后即可显示。")
 NOTE_SHALLOW = ("数据所在的 git 版本库是浅克隆（只取了最近的提交），更早的修改历史不完整：只显示能确定的"
                 "“最后更新”日期、修订记录和年度变化。要显示完整历史，请获取全部提交（GitHub Actions："
                 "actions/checkout 的 fetch-depth: 0；GitLab CI：GIT_DEPTH: 0；手工：git fetch --unshallow）。")
@@ -325,7 +327,8 @@ def _read(root: Path, prefix: str, head: str, shallow: frozenset[str]) -> Histor
             revisions.append(Revision(c.commit, change, fields, before_s, after_s))
         records[key] = revisions
     state: State = "shallow" if shallow else "complete"
-    return History(state, NOTE_SHALLOW if shallow else None, head, records)
+    note = NOTE_SHALLOW if shallow else None if records else NOTE_UNCOMMITTED
+    return History(state, note, head, records)
 
 
 # ---------------------------------------------------------------- the cache, by HEAD
