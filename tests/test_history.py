@@ -360,3 +360,14 @@ def test_data_never_committed_gives_a_note(tmp_path: Path) -> None:
     site, log = _build(repo / "sites_data", tmp_path / "site", "public")
     assert f"提示：{NOTE_UNCOMMITTED}" in log
     assert not any(updated(site, page) for page in EXPECTED_UPDATED if "xinzeng" not in page)
+
+
+def test_the_loaded_records_stand_in_for_todays_versions_exactly(repo_data: Path) -> None:
+    """The build passes the records it loaded, so today's files are not parsed twice; the
+    history must be the same as when every version is parsed from git (an experience whose
+    body is its .md file included)."""
+    from generator.data.loader import load
+
+    data = load(repo_data)
+    assert data.ok and data.body_files, "the fixture has an experience with a .md body"
+    assert read_history(repo_data, current=data) == read_history(repo_data)

@@ -36,7 +36,7 @@ from ..model.fieldtypes import ID_RE
 from ..model.lifecycle import site_state
 from ..model.recorddiff import changed_fields
 from ..model.records import Experience, Site
-from .dataset import YAML_SUFFIXES
+from .dataset import YAML_SUFFIXES, Dataset
 from .schemacheck import check_document
 from .yamlsource import decode, parse
 
@@ -149,8 +149,10 @@ def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 # ---------------------------------------------------------------- reading the history
 
-def read_history(data_dir: Path, *, cache_dir: Path | None = None) -> History:
-    """The history of every site and experience file below ``data_dir``."""
+def read_history(data_dir: Path, *, cache_dir: Path | None = None,
+                 current: Dataset | None = None) -> History:
+    """The history of every site and experience file below ``data_dir``. ``current`` (the
+    data as loaded) saves parsing again the versions that are the files as they are now."""
     if shutil.which("git") is None:
         return History("none", NOTE_NO_GIT)
     root = data_dir.resolve()
@@ -171,7 +173,7 @@ def read_history(data_dir: Path, *, cache_dir: Path | None = None) -> History:
         cached = _read_cache(cache)
         if cached is not None:
             return cached
-        history = _read(root, prefix, head, shallow)
+        history = _read(root, prefix, head, shallow, _loaded(current))
     except _GitFailed as exc:
         return History("none", _note_failed(str(exc)))
     _write_cache(cache, history)
@@ -268,17 +270,48 @@ def _parse(kind: str, raw: bytes | None) -> tuple[BaseModel | None, Snapshot]:
         return None, Snapshot(readable=False)
     # A version with errors (an old file under today's stricter rules) is partial: the
     # fields it holds are valid; what it lacks leaves its status unknown.
+    return record, _snapshot(record)
+
+
+def blob_id(content: bytes) -> str:
+    """The id git gives a file's content (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+def _loaded(data: Dataset | None) -> dict[str, tuple[BaseModel, Snapshot]]:
+    """The records the loader read, by the blob id of their file as it is now: the newest
+    version of most records, already parsed and checked."""
+    if data is None:
+        return {}
+    out: dict[str, tuple[BaseModel, Snapshot]] = {}
+    for kind, records in (("sites", data.sites), ("experiences", data.experiences)):
+        for ident, record in records.items():
+            source = data.sources.get((kind, ident))
+            if source is None or (kind, ident) in data.incomplete:
+                continue
+            path = Path(source.path)
+            try:
+                content = (path if path.is_absolute() else data.root.parent / path).read_bytes()
+            except OSError:
+                continue
+            if ident in data.body_files:  # as its .yml alone reads: the body is the .md's
+                record = record.model_copy(update={"body": None})
+            out[blob_id(content)] = (record, _snapshot(record))
+    return out
+
+
+def _snapshot(record: BaseModel) -> Snapshot:
     try:
         if isinstance(record, Site):
-            return record, Snapshot(True, status=site_state(record, 1, dt.date.min).status,
-                                    published=True)
+            return Snapshot(True, status=site_state(record, 1, dt.date.min).status, published=True)
         assert isinstance(record, Experience)
-        return record, Snapshot(True, published=not record.draft)
+        return Snapshot(True, published=not record.draft)
     except AttributeError:
-        return record, Snapshot(readable=False)
+        return Snapshot(readable=False)
 
 
-def _read(root: Path, prefix: str, head: str, shallow: frozenset[str]) -> History:
+def _read(root: Path, prefix: str, head: str, shallow: frozenset[str],
+          loaded: dict[str, tuple[BaseModel, Snapshot]]) -> History:
     changes: dict[str, list[_Change]] = {}
     for commit, files in _log(root):
         if commit.sha in shallow:
@@ -298,7 +331,7 @@ def _read(root: Path, prefix: str, head: str, shallow: frozenset[str]) -> Histor
         for key, entry in touched.items():
             changes.setdefault(key, []).append(entry)
     wanted = sorted({sha for cs in changes.values() for c in cs if c.yml for sha in c.yml}
-                    - {_ZERO})
+                    - {_ZERO} - set(loaded))
     blobs = _blobs(root, wanted)
     parsed: dict[tuple[str, str], tuple[BaseModel | None, Snapshot]] = {}
 
@@ -306,7 +339,9 @@ def _read(root: Path, prefix: str, head: str, shallow: frozenset[str]) -> Histor
         if sha == _ZERO:
             return None
         if (kind, sha) not in parsed:
-            parsed[(kind, sha)] = _parse(kind, blobs.get(sha))
+            known = loaded.get(sha)
+            same_kind = known is not None and isinstance(known[0], _MODELS[kind])
+            parsed[(kind, sha)] = known if known is not None and same_kind else _parse(kind, blobs.get(sha))
         return parsed[(kind, sha)]
 
     records: dict[str, list[Revision]] = {}

@@ -101,7 +101,7 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
         if not data.ok:
             raise ProblemsFound(data.problems)
         assert data.program is not None
-        history = read_history(data_dir, cache_dir=history_dir)
+        history = read_history(data_dir, cache_dir=history_dir, current=data)
         facts = derive(data, as_of)
         pdfs = frozenset(data.compilations) if pdf else frozenset()
         try:
