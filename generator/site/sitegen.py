@@ -244,6 +244,8 @@ def generate(full: Dataset, facts: Facts, options: Options,
         page(urls.changes_year(year), "changes_year.md.j2", year=year)
     page(urls.OPEN_DATA, "opendata.md.j2")
     page(urls.TAGS, "tags.md.j2")
+    for name, url, _n in model.tags():
+        listing(url, "tag.md.j2", model.tagged(name), tag=name)
     page(urls.SEARCH, "search.md.j2")
     if model.internal:
         page(urls.INTERNAL, "internal.md.j2")
