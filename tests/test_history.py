@@ -371,3 +371,23 @@ def test_the_loaded_records_stand_in_for_todays_versions_exactly(repo_data: Path
     data = load(repo_data)
     assert data.ok and data.body_files, "the fixture has an experience with a .md body"
     assert read_history(repo_data, current=data) == read_history(repo_data)
+
+
+def test_a_repository_git_refuses_gives_its_reason(repo_data: Path, tmp_path: Path) -> None:
+    """git refuses a repository owned by another user ("dubious ownership"): the note says
+    so instead of claiming there is no repository. Simulated with a git that fails."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    script = fake / "git"
+    script.write_text("#!/bin/sh\necho \"fatal: detected dubious ownership in repository at '$PWD'\" >&2\n"
+                      "exit 128\n", encoding="utf-8")
+    script.chmod(0o755)
+    old = os.environ["PATH"]
+    os.environ["PATH"] = f"{fake}{os.pathsep}{old}"
+    try:
+        history = read_history(repo_data)
+    finally:
+        os.environ["PATH"] = old
+    assert history.state == "none"
+    assert history.note is not None and "dubious ownership" in history.note
+    assert history.note != NOTE_NOT_A_REPOSITORY

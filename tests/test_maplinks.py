@@ -126,3 +126,4 @@ def test_the_format_reference_says_wgs84_and_how_to_read_a_phone() -> None:
     text = (Path(__file__).resolve().parent.parent / "content" / "guide" / "format.md").read_text(
         encoding="utf-8")
     assert "WGS-84" in text and "度 + 分÷60 + 秒÷3600" in text and "GCJ-02" in text
+    assert "天地图" in text and "密钥（tk）" in text  # why there is no 天地图 link

@@ -158,8 +158,11 @@ def read_history(data_dir: Path, *, cache_dir: Path | None = None,
     root = data_dir.resolve()
     try:
         inside = _git(root, "rev-parse", "--is-inside-work-tree").decode().strip()
-    except _GitFailed:
-        return History("none", NOTE_NOT_A_REPOSITORY)
+    except _GitFailed as exc:
+        if "not a git repository" in str(exc):
+            return History("none", NOTE_NOT_A_REPOSITORY)
+        # e.g. "detected dubious ownership": a repository git refuses to read for this user
+        return History("none", _note_failed(str(exc)))
     if inside != "true":
         return History("none", NOTE_NOT_A_REPOSITORY)
     try:
