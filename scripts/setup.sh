@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything Showcase needs on Debian 12/13 or Ubuntu: system packages (CJK fonts for
-# PDFs, poppler for PDF checks, Chromium and libatomic1 for the browser tests) and a virtual
+# PDFs, poppler for PDF checks, git for the records' history, Chromium, libatomic1 and
+# zbar-tools for the browser and print tests) and a virtual
 # environment with the exact package versions of requirements.lock. Safe to run again: it
 # only installs what is missing, and skips pip when the lock has not changed.
 # SHOWCASE_BROWSER=0 leaves out what only the browser tests need.
@@ -24,10 +25,14 @@ command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # WeasyPrint (PDFs) needs Pango.
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# git: pages show when each record last changed (最后更新), read from the data's history.
+command -v git >/dev/null 2>&1 || need_apt+=(git)
 if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   # Playwright's bundled node (it drives Chromium in the browser tests) needs libatomic.
   ldconfig -p 2>/dev/null | grep -q "libatomic.so.1" || need_apt+=(libatomic1)
+  # zbarimg decodes the QR codes of printed pages and PDFs in the tests.
+  command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -247,6 +247,8 @@ def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no
     print_problems(result.problems, err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for note in result.notes:
+        click.echo(f"提示：{note}", err=True)
     label = "内部版" if audience == "internal" else "公开版"
     click.echo(f"网站（{label}）已生成：{out_dir}")
 

@@ -182,6 +182,22 @@ def _check_markdown_images(data: Dataset, src: Source, record: Any, fields: tupl
     return problems
 
 
+def _check_location(src: Source, site: Any) -> list[Problem]:
+    """A point needs both coordinates: one alone links to no map."""
+    location = _get(site, "location")
+    raw = src.doc.data.get("location") if isinstance(src.doc.data, dict) else None
+    if location is None or not isinstance(raw, dict):
+        return []
+    given = {k for k in ("lat", "lng") if raw.get(k) not in (None, "")}
+    if len(given) != 1:
+        return []
+    have, missing = ("lat", "lng") if "lat" in given else ("lng", "lat")
+    names = {"lat": "纬度", "lng": "经度"}
+    return [src.problem(("location", have),
+                        f"位置只写了{names[have]}（{have}），还缺{names[missing]}（{missing}）："
+                        "地图链接需要两者都有。请补上，或把两者都删掉。")]
+
+
 def _check_sites(data: Dataset) -> list[Problem]:
     tax = data.taxonomy
     problems: list[Problem] = []
@@ -194,6 +210,7 @@ def _check_sites(data: Dataset) -> list[Problem]:
         problems += _check_photos(data, src, _get(site, "photos") or [])
         problems += _check_markdown_images(data, src, site, ("profile",), None, True)
         problems += _placeholders(src, site, ("name", "summary", "profile"))
+        problems += _check_location(src, site)
         evaluations = _get(site, "evaluations") or []
         batch = _get(site, "batch")
         index = {id(ev): i for i, ev in enumerate(evaluations)}

@@ -26,7 +26,7 @@ from ..media.cache import default_root
 from ..rules.audience import Audience
 from ..site import urls
 from ..site.settings import site_settings, site_url, with_internal_nav
-from .pipeline import BuildFailed, Prepared, prepare, sync_tree, tree_files
+from .pipeline import BuildFailed, Prepared, history_cache, prepare, sync_tree, tree_files
 from .poststeps import PostStepFailed, finish
 
 log = logging.getLogger("showcase.plugin")
@@ -68,7 +68,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
                 root / self.config.data_dir, audience=audience, as_of=as_of,
                 pdf=self.config.pdf and not self.serving,
                 template_dirs=(root / self.config.templates,), preview=self.serving,
-                photo_cache=default_root(root))
+                photo_cache=default_root(root), history_dir=history_cache(root))
         except ProblemsFound as exc:
             if self.serving:
                 self.problems = exc.problems
@@ -83,6 +83,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(str(exc)) from None
         program = self.prepared.data.program
         assert program is not None
+        for note in self.prepared.notes:
+            log.info(note)
         for p in self.prepared.data.problems:
             # Data warnings do not fail a build: logged outside the "mkdocs" logger, whose
             # warnings abort a strict build.

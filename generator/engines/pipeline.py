@@ -25,6 +25,7 @@ from ..base.problems import Problem, ProblemsFound
 from ..base.reference import epoch_of
 from ..data import loader
 from ..data.dataset import Dataset
+from ..data.history import read_history
 from ..media.cache import default_root
 from ..rules.audience import Audience, view
 from ..rules.facts import derive
@@ -82,26 +83,36 @@ class Prepared:
     as_of: dt.date
     pdfs: frozenset[str]
     audience: Audience
+    notes: tuple[str, ...] = ()  # for the build log (e.g. why pages have no 最后更新)
+
+
+def history_cache(project: Path) -> Path:
+    """Where the records' history is cached by HEAD (beside the photo cache)."""
+    return project / ".cache" / "history"
 
 
 def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
             template_dirs: tuple[Path, ...], preview: bool = False,
-            photo_cache: Path | None = None) -> Prepared:
-    """Load and check the data (once), derive the facts, generate every page."""
+            photo_cache: Path | None = None, history_dir: Path | None = None) -> Prepared:
+    """Load and check the data (once), read its history, derive the facts, generate every
+    page. ``history_dir`` caches the history by HEAD (None: no cache)."""
     with gcpause.paused():
         data = loader.load(data_dir)
         if not data.ok:
             raise ProblemsFound(data.problems)
         assert data.program is not None
+        history = read_history(data_dir, cache_dir=history_dir, current=data)
         facts = derive(data, as_of)
         pdfs = frozenset(data.compilations) if pdf else frozenset()
         try:
             site = generate(data, facts, Options(
                 audience=audience, base_url=site_url(data.program), pdfs=pdfs,
-                template_dirs=template_dirs, preview=preview, photo_cache=photo_cache))
+                template_dirs=template_dirs, preview=preview, photo_cache=photo_cache),
+                history)
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
-    return Prepared(data, view(data, audience), site, as_of, pdfs, audience)
+    notes = (history.note,) if history.note else ()
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path,
@@ -183,6 +194,7 @@ class BuildResult:
     out: Path
     problems: list[Problem]  # the data's warnings (a build never has errors)
     warnings: list[str]      # the post-steps' (e.g. a photo too small to print sharply)
+    notes: tuple[str, ...] = ()  # information for the log (e.g. no git history)
 
 
 def build_site(s: BuildSettings) -> BuildResult:
@@ -195,7 +207,7 @@ def build_site(s: BuildSettings) -> BuildResult:
     try:
         prepared = prepare(s.data_dir, audience=s.audience, as_of=as_of, pdf=s.pdf,
                            template_dirs=(root / "theme" / "templates",),
-                           photo_cache=default_root(root))
+                           photo_cache=default_root(root), history_dir=history_cache(root))
         files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine)
     except BuildFailed as exc:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
@@ -225,7 +237,7 @@ def build_site(s: BuildSettings) -> BuildResult:
                 warnings += admin_warnings
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
-    return BuildResult(out, prepared.data.problems, warnings)
+    return BuildResult(out, prepared.data.problems, warnings, prepared.notes)
 
 
 def _check_depth(out: Path, prepared: Prepared) -> None:
@@ -264,7 +276,7 @@ def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audien
                            made_by=GENERATE_MAKER)
     prepared = prepare(data_dir, audience=audience, as_of=as_of, pdf=False,
                        template_dirs=(root / "theme" / "templates",),
-                       photo_cache=default_root(root))
+                       photo_cache=default_root(root), history_dir=history_cache(root))
     files = project_files(prepared, config_file, audience=audience, engine=engine)
     with outputs.staged_dir(target, GENERATE_MAKER) as staging:
         changed = write_files(staging, files, previous=target if target.is_dir() else None)

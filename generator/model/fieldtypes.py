@@ -99,6 +99,53 @@ def _url(value: str) -> str:
     return value.strip()
 
 
+# China's bounding box in WGS-84 degrees (SPEC §6 "Location"): Mohe to Zengmu Ansha, the
+# Pamirs to the Wusuli. The two ranges do not overlap, so swapped coordinates always fall
+# outside and can be named as swapped.
+LAT_MIN, LAT_MAX = 3.8, 53.6
+LNG_MIN, LNG_MAX = 73.4, 135.1
+MAX_DECIMALS = 6
+_DEGREES_RE = re.compile(r"^\s*[+-]?(\d+)(?:\.(\d+))?\s*$")
+
+
+def _coordinate(value: Any, *, lat: bool) -> float:
+    """A WGS-84 degree as typed: a plain decimal number (the decimals are counted on the
+    text, before it becomes a float), inside China's bounding box."""
+    axis, other = ("纬度", "经度") if lat else ("经度", "纬度")
+    low, high = (LAT_MIN, LAT_MAX) if lat else (LNG_MIN, LNG_MAX)
+    o_low, o_high = (LNG_MIN, LNG_MAX) if lat else (LAT_MIN, LAT_MAX)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _fail(f"应为{axis}的十进制度数，例如 {'29.031245' if lat else '111.698497'}。")
+    text = value if isinstance(value, str) else repr(value)
+    m = _DEGREES_RE.match(text)
+    if not m:
+        raise _fail(f"“{value}”不是十进制度数。请写成 {'29.031245' if lat else '111.698497'} 这样的数字，"
+                    "不带“°”“北纬”“N”等字样；手机上显示为度分秒（如 29°01′52″）时，"
+                    "换算为 度 + 分÷60 + 秒÷3600。")
+    decimals = len(m.group(2) or "")
+    if decimals > MAX_DECIMALS:
+        number = float(text)
+        raise _fail(f"“{text.strip()}”有 {decimals} 位小数，最多写 {MAX_DECIMALS} 位（已精确到约 0.1 米）。"
+                    f"请改为 {number:.{MAX_DECIMALS}f}。")
+    number = float(text)
+    if not low <= number <= high:
+        where = f"中国境内的{axis}在 {low}–{high} 之间"
+        if o_low <= number <= o_high:
+            raise _fail(f"{text.strip()} 不在中国范围内（{where}），它像是{other}："
+                        "请检查是否把 lat（纬度）和 lng（经度）写反了。")
+        raise _fail(f"{text.strip()} 不在中国范围内（{where}）。请填写 WGS-84 坐标，"
+                    "即手机定位显示的数值（见编辑指南“数据格式说明”中的“位置”）。")
+    return number
+
+
+def _latitude(value: Any) -> float:
+    return _coordinate(value, lat=True)
+
+
+def _longitude(value: Any) -> float:
+    return _coordinate(value, lat=False)
+
+
 def _one_or_more(value: Any) -> Any:
     """A single value where a list is expected is a list of one: `themes: grid` means
     `themes: [grid]`; nothing the user wrote is dropped or refused for it."""
@@ -111,6 +158,8 @@ Listed = BeforeValidator(_one_or_more)
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 Year = Annotated[int, BeforeValidator(_parse_year)]
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
+Latitude = Annotated[float, Field(ge=LAT_MIN, le=LAT_MAX), BeforeValidator(_latitude)]
+Longitude = Annotated[float, Field(ge=LNG_MIN, le=LNG_MAX), BeforeValidator(_longitude)]
 # Free text: any scalar is taken exactly as typed (YAML never reinterprets it).
 Text = Annotated[str, BeforeValidator(_text)]
 RequiredText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]

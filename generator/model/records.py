@@ -12,12 +12,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .fieldtypes import (
+    LAT_MAX,
+    LAT_MIN,
+    LNG_MAX,
+    LNG_MIN,
     AdminCode,
     CommitId,
     Date,
     Flag,
     Key,
+    Latitude,
     Listed,
+    Longitude,
     Markdown,
     MemberKey,
     Name,
@@ -205,8 +211,14 @@ class Photo(Record):
 
 class Location(Record):
     address: Text | None = Field(None, title="地址")
-    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, title="纬度")
-    lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, title="经度")
+    lat: Latitude | None = Field(
+        None, title="纬度",
+        description=f"WGS-84 十进制度数（手机定位显示的数值），{LAT_MIN}–{LAT_MAX}，最多 6 位小数，"
+                    "例如 29.031245")
+    lng: Longitude | None = Field(
+        None, title="经度",
+        description=f"WGS-84 十进制度数（手机定位显示的数值），{LNG_MIN}–{LNG_MAX}，最多 6 位小数，"
+                    "例如 111.698497")
 
 
 class Withdrawn(Record):

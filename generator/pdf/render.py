@@ -38,6 +38,7 @@ from urllib.parse import unquote
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from ..base.qr import qr_svg_data_uri, short_url
 from ..base.richtext import markdown_html, plain_text
 from ..data.dataset import Dataset
 from ..data.mediacheck import check_file, media_name
@@ -325,6 +326,21 @@ def _group_label(data: Dataset, exp: Experience, order: str) -> str | None:
     return None
 
 
+def experience_url(site_url: str, ident: str) -> str:
+    """An experience's page on the published site: SPEC §4 ``/experiences/<id>/``, the
+    address ``site.urls.experience`` gives (the print layer may not import the site's)."""
+    return f"{site_url.rstrip('/')}/experiences/{ident}/"
+
+
+def _chapter_qr(data: Dataset, ident: str) -> dict[str, str] | None:
+    """The QR code of the chapter's page on the web (SPEC §6), when ``site_url`` is set."""
+    site_url = data.program.site_url if data.program is not None else None
+    if not site_url:
+        return None
+    url = experience_url(site_url, ident)
+    return {"src": qr_svg_data_uri(url), "url": url, "short": short_url(url)}
+
+
 def _chapter_context(data: Dataset, ident: str, index: int, notes: list[str],
                      prints: PrintPhotos) -> dict[str, Any]:
     exp = data.experiences[ident]
@@ -361,6 +377,7 @@ def _chapter_context(data: Dataset, ident: str, index: int, notes: list[str],
         "body": _with_alt(_body_html(exp.body), f"《{exp.title}》中的图片",
                           f"《{exp.title}》正文中", notes),
         "photos": photos,
+        "qr": _chapter_qr(data, ident),
     }
 
 
@@ -422,6 +439,9 @@ def _stylesheet_path() -> Path:
     return Path(__file__).parent / "templates" / "print.css"
 
 
+_QR_URI = "data:image/svg+xml;base64,"
+
+
 def _url_fetcher(media_root: Path, cache_root: Path | None = None) -> Any:
     """Only files inside ``media/`` (and the photo cache's print variants) may be
     embedded: no network, no other local files."""
@@ -431,6 +451,8 @@ def _url_fetcher(media_root: Path, cache_root: Path | None = None) -> Any:
 
     class MediaFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(_QR_URI):  # the chapters' QR codes, made by us
+                return super().fetch(url, headers)
             if url.startswith("file:"):
                 from urllib.parse import urlsplit
                 from urllib.request import url2pathname

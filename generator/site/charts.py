@@ -87,3 +87,21 @@ def ring(actual: int, target: int | None, *, title: str, caption: str) -> Markup
         f'<text x="60" y="78" text-anchor="middle" font-size="12" class="sc-ring-caption">'
         f"{escape(caption)} {pct}</text></svg>"
     )
+
+
+def stacked_bar(parts: list[tuple[str, int]]) -> Markup:
+    """A thin horizontal bar split into ``(css name, count)`` parts, drawn to scale of their
+    sum; decorative (``aria-hidden``): the numbers are written beside it."""
+    total = sum(n for _, n in parts)
+    out = ['<svg class="sc-stack" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
+           'focusable="false">']
+    x = 0.0
+    for name, n in parts:
+        if n <= 0 or total <= 0:
+            continue
+        width = 100 * n / total
+        out.append(f'<rect class="sc-stack--{escape(name)}" x="{_fmt(x)}" y="0" '
+                   f'width="{_fmt(width)}" height="4"/>')
+        x += width
+    out.append("</svg>")
+    return Markup("".join(out))

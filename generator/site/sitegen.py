@@ -23,9 +23,13 @@ from ..media.variants import PhotoPlan
 from ..media.variants import plan as plan_photos
 from ..media.variants import referenced
 from .fences import wrap_html_blocks
+from .maplinks import degrees
 from ..base.parallel import fork_map, split, workers
 from ..base.weburl import attribute_safe
 from ..data.dataset import Dataset
+from ..data.history import History
+from .changefeed import changes_feed
+from ..rules.changes import CHANGE_KINDS, CHANGE_LABELS
 from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES
 from .opendata import absolute, atom_feed, experiences_csv, experiences_records, sites_csv, sites_records, to_json
@@ -148,6 +152,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["markdown_sections"] = jinja2.pass_context(_markdown_sections)
     env.filters["plain"] = plain_text
     env.filters["num"] = _number
+    env.filters["degrees"] = degrees
     env.filters["notes"] = _notes
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
@@ -158,7 +163,8 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
         EXPERIENCE_FACET_LABELS=EXPERIENCE_FACET_LABELS, STATUS_LABELS=STATUS_LABELS,
         STATUSES=STATUSES, RESULT_LABELS=RESULT_LABELS,
         ARCHIVE_LABELS=ARCHIVE_LABELS, LEVEL_LABELS=LEVEL_LABELS,
-        PROMOTED_LABELS=PROMOTED_LABELS, charts=charts,
+        PROMOTED_LABELS=PROMOTED_LABELS, charts=charts, CHANGE_KINDS=CHANGE_KINDS,
+        CHANGE_LABELS=CHANGE_LABELS,
         photo=jinja2.pass_context(_photo_html),
     )
     return env
@@ -166,9 +172,11 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
 
 # ---------------------------------------------------------------- generation
 
-def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
-    """All generated files of the site for ``options.audience``."""
-    model = build_model(full, facts, options)
+def generate(full: Dataset, facts: Facts, options: Options,
+             history: History | None = None) -> GeneratedSite:
+    """All generated files of the site for ``options.audience``; ``history`` (from git)
+    adds 最后更新, 修订记录 (internal) and the year's changes."""
+    model = build_model(full, facts, options, history)
     env = make_environment(options.template_dirs)
     out = GeneratedSite()
     out.photos = plan = _photo_plan(model.data, options)
@@ -231,6 +239,9 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     for ident in model.data.compilations:
         page(urls.compilation(ident), "compilation.md.j2", ident=ident,
              c=model.data.compilations[ident])
+    page(urls.CHANGES, "changes.md.j2")
+    for year in model.chronicle.years:
+        page(urls.changes_year(year), "changes_year.md.j2", year=year)
     page(urls.OPEN_DATA, "opendata.md.j2")
     page(urls.TAGS, "tags.md.j2")
     for name, url, _n in model.tags():
@@ -251,6 +262,7 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
     out.pages["data/datapackage.json"] = datapackage.to_json(
         datapackage.build(data, facts, options.audience))
     out.pages[urls.FEED] = atom_feed(data, base)
+    out.pages[urls.CHANGES_FEED] = changes_feed(model, base)
 
     # A preview publishes the originals it is told to at once, the variants on request.
     out.media.update(plan.web_files() if not options.preview else plan.originals())

@@ -3,20 +3,27 @@ names from the taxonomy, and the listings and facets computed once per generatio
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from . import urls
+from ..base.qr import FAST_MASK, qr_svg, short_url
+from ..data.history import History
 from ..base.pinyin import pinyin_slug
 from ..rules.audience import Audience, view
+from ..rules.changes import Chronicle, chronicle
 from ..rules.compilation import select_experiences
 from ..data.dataset import Dataset
 from ..rules.duties import experience_unit
 from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES, SiteState
-from .opendata import newest_first
+from .maplinks import MapLink, map_links, source_name
+from .opendata import absolute, newest_first
 from ..model.records import Experience, Site
 
 # Listing pages stay small at province scale: long lists are split into pages, and a facet
@@ -106,6 +113,32 @@ class ExperienceItem:
         return self.record.title
 
 
+@dataclass(frozen=True)
+class UnitTile:
+    """One managing unit in the district overview: its sites by current status, counted
+    from the same groups as the unit's listing page (``Model.sites_in("unit", key)``)."""
+
+    key: str
+    name: str
+    short_name: str
+    kind: str
+    url: str | None  # the unit's listing page (None: the unit has no site yet)
+    total: int
+    counts: dict[str, int]  # status -> sites, every status of STATUSES
+
+    def parts(self, statuses: list[str]) -> list[tuple[str, int]]:
+        return [(st, self.counts[st]) for st in statuses]
+
+
+@dataclass(frozen=True)
+class PageCode:
+    """A printed page's way back to the web: its address, short form and QR code."""
+
+    url: str
+    short: str
+    svg: Markup
+
+
 @dataclass
 class Model:
     """Everything a template may use (built once per generation)."""
@@ -116,6 +149,8 @@ class Model:
     sites: dict[str, SiteItem]
     experiences: dict[str, ExperienceItem]
     newest: list[str]
+    # The records' history from git (empty and unavailable without it).
+    chronicle: Chronicle = dataclasses.field(default_factory=Chronicle)
 
     @property
     def program(self) -> Any:
@@ -284,6 +319,46 @@ class Model:
             counts[key] = counts.get(key, 0) + 1
         return counts
 
+    @cached_property
+    def _unit_overview(self) -> list[UnitTile]:
+        tax = self.data.taxonomy
+        assert tax is not None
+        tiles = []
+        for key, unit in tax.units.items():
+            listed = self.sites_in("unit", key)
+            counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+            for item in listed:
+                counts[item.state.status] += 1
+            tiles.append(UnitTile(key, unit.name, unit.short_name or unit.name, unit.kind,
+                                  self.site_facet_url("unit", key), len(listed), counts))
+        return tiles
+
+    def unit_overview(self) -> list[UnitTile]:
+        """Every managing unit of the taxonomy, in its order, with its sites by status."""
+        return self._unit_overview
+
+    def overview_statuses(self) -> list[str]:
+        """The statuses some site has (the overview's columns), in lifecycle order."""
+        return [st for st in STATUSES if any(t.counts[st] for t in self._unit_overview)]
+
+    def page_qr(self, here: str) -> PageCode | None:
+        """The QR code of a page's absolute address, for its printout (needs ``site_url``)."""
+        if not self.options.base_url:
+            return None
+        url = absolute(self.options.base_url, here)
+        return PageCode(url, short_url(url), Markup(qr_svg(url, title="本页网址的二维码",
+                                                           css_class="sc-qr", mask=FAST_MASK)))
+
+    def map_links(self, s: SiteItem) -> list[MapLink]:
+        """Links to the site's point in the map apps (none without both coordinates)."""
+        loc = s.record.location
+        if loc is None or loc.lat is None or loc.lng is None:
+            return []
+        program = self.data.program
+        assert program is not None
+        return map_links(loc.lat, loc.lng, name=s.record.display_name, address=loc.address,
+                         source=source_name(program.name, program.site_url))
+
     def compilation_contents(self, ident: str) -> list[ExperienceItem]:
         comp = self.data.compilations[ident]
         return [self.experiences[i] for i in select_experiences(self.data, comp)
@@ -303,7 +378,8 @@ def _site_facet_value(s: SiteItem, facet: str) -> str:
     return s.state.status
 
 
-def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
+def build_model(full: Dataset, facts: Facts, options: Options,
+                history: History | None = None) -> Model:
     data = view(full, options.audience)
     tax = data.taxonomy
     assert tax is not None
@@ -323,4 +399,5 @@ def build_model(full: Dataset, facts: Facts, options: Options) -> Model:
         experiences[ident] = ExperienceItem(
             ident, exp, unit, tax.units[unit].name if unit in tax.units else "",
             tuple(tax.themes[t].name for t in exp.themes))
-    return Model(data, facts, options, sites, experiences, newest)
+    return Model(data, facts, options, sites, experiences, newest,
+                 chronicle(history, data, options.audience))

@@ -19,6 +19,9 @@ TAGS = "tags/"
 INTERNAL = "internal/"
 SEARCH = "search/"
 FEED = "feed.xml"
+# The year's changes (年度变化) and their feed, from the data's git history.
+CHANGES = "changes/"
+CHANGES_FEED = "changes/feed.xml"
 # The staff guide (content/guide/): built into the internal site only, never published.
 STAFF_GUIDE = "guide/"
 
@@ -26,7 +29,7 @@ SITE_FACETS = ("category", "unit", "batch", "status")
 
 # Paths the generator owns; a hand-written page in content/ must not use them.
 RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, INTERNAL,
-            SEARCH, FEED, "media/")
+            SEARCH, FEED, CHANGES, "media/")
 
 def is_reserved(path: str) -> bool:
     """Whether a hand-written file in content/ would take a path the generator owns."""
@@ -40,7 +43,7 @@ def internal_only(path: str) -> bool:
 
 # Pages that only list other pages: left out of the search index (their text is the
 # summaries of the pages they list, which are indexed themselves).
-NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH)
+NOT_SEARCHED = (f"{SITES}by_", f"{EXPERIENCES}by_", TAGS, SEARCH, CHANGES)
 
 
 def searchable(url: str) -> bool:
@@ -80,6 +83,10 @@ def plan(year: int) -> str:
 
 def compilation(ident: str) -> str:
     return f"{COMPILATIONS}{ident}/"
+
+
+def changes_year(year: int) -> str:
+    return f"{CHANGES}{year}/"
 
 
 def compilation_pdf(ident: str) -> str:

@@ -159,6 +159,21 @@ def _nested(model: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
 
 HEADER = "| 字段 | 含义 | 值 | 必填 | 公开 |\n|---|---|---|---|---|"
 
+# Notes shown under a record type's table: what the fields alone cannot say.
+SUB_NOTES: dict[type[BaseModel], str] = {
+    records.Location: (
+        "坐标用 **WGS-84** 十进制度数，也就是手机 GPS 定位给出的数值（北纬写 `lat`，东经写 `lng`），"
+        "最多 6 位小数，必须在中国范围内（纬度 3.8–53.6，经度 73.4–135.1）；两者要一起填写。"
+        "网站据此链接到高德、百度、腾讯地图的标注页面（由地图服务自行换算坐标），不在网页上嵌入地图；"
+        "天地图的每一种链接都需要申请密钥（tk），所以不提供天地图链接。"
+        "**怎样在手机上读坐标**：站在示范点门口，打开定位服务；苹果手机用自带的“指南针”应用，"
+        "屏幕下方显示的就是经纬度（度分秒形式，如 29°1′52″N 111°41′55″E）；安卓手机可在“指南针”"
+        "或相机的位置信息中查看。度分秒要换算成十进制度数：度 + 分÷60 + 秒÷3600，例如 29°1′52″ = "
+        "29 + 1÷60 + 52÷3600 ≈ 29.031111。**不要**从高德、百度、腾讯地图里点选复制坐标：它们显示的"
+        "是各自加密偏移后的坐标（GCJ-02、BD-09），直接填写会偏离几百米。"
+    ),
+}
+
 FILES: list[tuple[str, str, type[BaseModel], str, str]] = [
     ("program.yml", "平台设置", records.Program,
      "整个网站只有一个。网站名称、主办单位、页脚中的备案信息都来自这里。", """\
@@ -211,6 +226,10 @@ photos:
   - file: photos/furong.jpg
     caption: 社区党群服务中心
     alt: 社区党群服务中心外景，门口挂着党徽和中心名牌
+location:
+  address: 常德市武陵区芙蓉街道芙蓉社区党群服务中心
+  lat: 29.031245
+  lng: 111.698497
 """),
     ("experiences/**/<id>.yml", "典型经验", records.Experience,
      "正文写在 `body` 中，或放在同一文件夹的同名 `.md` 文件里（两者只能有一个）。"
@@ -302,6 +321,8 @@ def render() -> str:
             shown[sub] = sub_path
             out += ["", f"### `{sub_path}` 的字段", "", HEADER]
             out += field_rows(sub, f"{sub_path}.")
+            if sub in SUB_NOTES:
+                out += ["", SUB_NOTES[sub]]
         out += ["", "例：", "", "```yaml", example.rstrip("\n"), "```"]
     return "\n".join(out) + "\n"
 
