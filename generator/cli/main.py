@@ -74,12 +74,23 @@ def summary(problems: list[Problem]) -> str:
     return text + "。请按提示逐条修改后再运行 showcase validate。"
 
 
-def load_or_exit(data_dir: str, *, err: bool = True) -> Dataset:
-    """Load the data; on any error print every problem and exit 1."""
-    data = loader.load(Path(data_dir))
-    if not data.ok:
-        print_problems(data.problems, err=err)
-        click.echo(summary(data.problems), err=True)
+def load_or_exit(data_dir: str, *, err: bool = True, joined: bool = True,
+                 strict_sources: bool = False) -> Dataset:
+    """Load the data — an aggregator's joined with its members' (sources.yml) unless
+    ``joined`` is false; on any error print every problem and exit 1."""
+    from ..base.problems import ProblemsFound
+    from ..engines.pipeline import load_data
+
+    try:
+        if joined:
+            data = load_data(Path(data_dir), strict_sources=strict_sources)[1]
+        else:
+            data = loader.load(Path(data_dir))
+            if not data.ok:
+                raise ProblemsFound(data.problems)
+    except ProblemsFound as exc:
+        print_problems(exc.problems, err=err)
+        click.echo(summary(exc.problems), err=True)
         sys.exit(1)
     if data.problems:
         print_problems(data.problems, err=True)
@@ -143,18 +154,33 @@ def _terminate_cleanly() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
+strict_sources_option = click.option(
+    "--strict-sources", is_flag=True,
+    help="汇总平台：成员数据没有通过检查时报错（默认改用它上一次通过检查的数据）")
+
+
 @main.command()
 @data_option
+@strict_sources_option
 @click.option("-v", "--verbose", is_flag=True, help="程序内部错误时显示详细信息（供技术人员排查）")
-def validate(data_dir: str, verbose: bool) -> None:
-    """检查全部数据；逐条列出问题（文件:行:列），有错误时退出码为 1。"""
+def validate(data_dir: str, strict_sources: bool, verbose: bool) -> None:
+    """检查全部数据；逐条列出问题（文件:行:列），有错误时退出码为 1。汇总平台同时检查各成员的数据。"""
+    from ..base.problems import ProblemsFound
+    from ..engines.pipeline import load_data
+
     data = loader.load(Path(data_dir))
+    if data.ok and data.members is not None:
+        try:
+            data = load_data(Path(data_dir), strict_sources=strict_sources)[1]
+        except ProblemsFound as exc:
+            data = Dataset(root=data.root, problems=exc.problems)
     print_problems(data.problems, verbose=verbose)
     if not data.ok:
         click.echo(summary(data.problems))
         sys.exit(1)
+    members = f"（含 {len(data.federation.commits)} 个成员平台）" if data.federation else ""
     click.echo(
-        f"检查通过：{len(data.sites)} 个示范点（创建单位）、{len(data.experiences)} 篇典型经验、"
+        f"检查通过{members}：{len(data.sites)} 个示范点（创建单位）、{len(data.experiences)} 篇典型经验、"
         f"{len(data.plans)} 份年度规划、{len(data.compilations)} 份经验汇编。")
 
 
@@ -231,9 +257,10 @@ engine_option = click.option(
 @as_of_option
 @click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
 @engine_option
+@strict_sources_option
 @click.option("-v", "--verbose", is_flag=True, help="显示排版工具（MkDocs 等）的详细输出")
 def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no_pdf: bool,
-          engine: Engine, verbose: bool) -> None:
+          engine: Engine, strict_sources: bool, verbose: bool) -> None:
     """检查数据并生成整个网站（含 PDF）；出错时不改动输出目录。"""
     from ..engines import logs
     from ..engines.pipeline import BuildSettings, build_site, find_config
@@ -243,7 +270,7 @@ def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no
         result = build_site(BuildSettings(
             config_file=find_config(Path(data_dir)), data_dir=Path(data_dir), out=Path(out_dir),
             audience=audience, as_of=reference_date(as_of), pdf=not no_pdf, engine=engine,
-            verbose=verbose))
+            verbose=verbose, strict_sources=strict_sources))
     print_problems(result.problems, err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -391,7 +418,7 @@ def import_evaluations(file: str, data_dir: str, as_of: str | None, apply_: bool
     """导入考评结果（.xlsx）：先预览每个示范点的变化，加 --apply 才写入。"""
     from .staff import import_evaluations as run
 
-    data = load_or_exit(data_dir)
+    data = load_or_exit(data_dir, joined=False)  # writes into this folder's own files only
     sys.exit(run(file, data, data_dir, reference_date(as_of), apply_))
 
 

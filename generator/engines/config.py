@@ -19,7 +19,7 @@ import yaml
 
 from ..rules.audience import Audience
 from ..site.fences import EXTENSION
-from ..site.settings import SiteSettings, with_internal_nav
+from ..site.settings import SiteSettings, with_internal_nav, with_members_nav
 
 Engine = Literal["mkdocs", "properdocs", "zensical"]
 ENGINES: tuple[Engine, ...] = ("mkdocs", "properdocs", "zensical")
@@ -109,7 +109,8 @@ def engine_config(project: dict[str, Any], settings: SiteSettings, audience: Aud
     config["extra"] = extra
     config["plugins"] = [p for p in config.get("plugins") or [] if _name(p) != PLUGIN]
     config["markdown_extensions"] = _markdown_extensions(config.get("markdown_extensions") or [])
-    nav = with_internal_nav(config.get("nav"), audience, internal_nav)
+    nav = with_internal_nav(with_members_nav(config.get("nav"), settings.federated), audience,
+                            internal_nav)
     if nav is not None:
         config["nav"] = nav
     theme = dict(config.get("theme") or {})

@@ -25,8 +25,8 @@ from ..base.reference import reference_date
 from ..media.cache import default_root
 from ..rules.audience import Audience
 from ..site import urls
-from ..site.settings import site_settings, site_url, with_internal_nav
-from .pipeline import BuildFailed, Prepared, history_cache, prepare, sync_tree, tree_files
+from ..site.settings import site_settings, site_url, with_internal_nav, with_members_nav
+from .pipeline import BuildFailed, Prepared, history_cache, prepare, sources_cache, sync_tree, tree_files
 from .poststeps import PostStepFailed, finish
 
 log = logging.getLogger("showcase.plugin")
@@ -68,7 +68,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
                 root / self.config.data_dir, audience=audience, as_of=as_of,
                 pdf=self.config.pdf and not self.serving,
                 template_dirs=(root / self.config.templates,), preview=self.serving,
-                photo_cache=default_root(root), history_dir=history_cache(root))
+                photo_cache=default_root(root), history_dir=history_cache(root),
+                sources_dir=sources_cache(root))
         except ProblemsFound as exc:
             if self.serving:
                 self.problems = exc.problems
@@ -89,13 +90,15 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
             # Data warnings do not fail a build: logged outside the "mkdocs" logger, whose
             # warnings abort a strict build.
             log.warning(str(p))
-        settings = site_settings(program, audience, as_of)
+        settings = site_settings(program, audience, as_of,
+                                 federated=self.prepared.data.federation is not None)
         config.site_name = settings.site_name
         if settings.site_url:
             config.site_url = settings.site_url
         config.copyright = settings.copyright
         config.extra["showcase"] = settings.showcase
-        config.nav = with_internal_nav(config.nav, audience, config.extra.get("internal_nav"))
+        config.nav = with_internal_nav(with_members_nav(config.nav, settings.federated), audience,
+                                       config.extra.get("internal_nav"))
         if self.config.sync:
             written, removed = sync_tree(tree_files(self.prepared.site, root / "content",
                                                     audience),

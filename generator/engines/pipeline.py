@@ -26,6 +26,7 @@ from ..base.reference import epoch_of
 from ..data import loader
 from ..data.dataset import Dataset
 from ..data.history import read_history
+from ..data.sources import join
 from ..media.cache import default_root
 from ..rules.audience import Audience, view
 from ..rules.facts import derive
@@ -60,6 +61,7 @@ class BuildSettings:
     engine: Engine = "mkdocs"
     verbose: bool = False
     shards: int | None = None  # MkDocs processes (default: one per core, up to two)
+    strict_sources: bool = False  # an aggregator: a member that does not validate is an error
 
 
 def find_config(data_dir: Path) -> Path:
@@ -91,17 +93,36 @@ def history_cache(project: Path) -> Path:
     return project / ".cache" / "history"
 
 
+def sources_cache(project: Path) -> Path:
+    """Where an aggregator keeps its members' repositories and data (data/sources.py)."""
+    return project / ".cache" / "sources"
+
+
+def load_data(data_dir: Path, *, sources_dir: Path | None = None,
+              strict_sources: bool = False) -> tuple[Dataset, Dataset]:
+    """The data to build: the folder's own, and that joined with its members' when it
+    names any (sources.yml; else the same). Raises :class:`ProblemsFound` on errors."""
+    own = loader.load(data_dir)
+    if not own.ok:
+        raise ProblemsFound(own.problems)
+    if own.members is None:
+        return own, own
+    cache = sources_dir or sources_cache(find_config(data_dir).parent)
+    return own, join(own, cache, strict=strict_sources)
+
+
 def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
             template_dirs: tuple[Path, ...], preview: bool = False,
-            photo_cache: Path | None = None, history_dir: Path | None = None) -> Prepared:
-    """Load and check the data (once), read its history, derive the facts, generate every
-    page. ``history_dir`` caches the history by HEAD (None: no cache)."""
+            photo_cache: Path | None = None, history_dir: Path | None = None,
+            sources_dir: Path | None = None, strict_sources: bool = False) -> Prepared:
+    """Load and check the data (once; an aggregator's joined with its members'), read its
+    history, derive the facts, generate every page. ``history_dir`` caches the history by
+    HEAD (None: no cache)."""
     with gcpause.paused():
-        data = loader.load(data_dir)
-        if not data.ok:
-            raise ProblemsFound(data.problems)
+        own, data = load_data(data_dir, sources_dir=sources_dir, strict_sources=strict_sources)
         assert data.program is not None
-        history = read_history(data_dir, cache_dir=history_dir, current=data)
+        # The history is the data folder's own (members are fetched one commit deep).
+        history = read_history(data_dir, cache_dir=history_dir, current=own)
         facts = derive(data, as_of)
         pdfs = frozenset(data.compilations) if pdf else frozenset()
         try:
@@ -139,7 +160,8 @@ def project_files(prepared: Prepared, project_config: Path, *, audience: Audienc
     root = project_config.parent
     program = prepared.data.program
     assert program is not None
-    settings = site_settings(program, audience, prepared.as_of)
+    settings = site_settings(program, audience, prepared.as_of,
+                             federated=prepared.data.federation is not None)
     config = engine_config.engine_config(engine_config.read(project_config), settings,
                                          audience, engine)
     files: dict[str, bytes | Path] = {}
@@ -207,7 +229,8 @@ def build_site(s: BuildSettings) -> BuildResult:
     try:
         prepared = prepare(s.data_dir, audience=s.audience, as_of=as_of, pdf=s.pdf,
                            template_dirs=(root / "theme" / "templates",),
-                           photo_cache=default_root(root), history_dir=history_cache(root))
+                           photo_cache=default_root(root), history_dir=history_cache(root),
+                           sources_dir=sources_cache(root), strict_sources=s.strict_sources)
         files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine)
     except BuildFailed as exc:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
@@ -276,7 +299,8 @@ def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audien
                            made_by=GENERATE_MAKER)
     prepared = prepare(data_dir, audience=audience, as_of=as_of, pdf=False,
                        template_dirs=(root / "theme" / "templates",),
-                       photo_cache=default_root(root), history_dir=history_cache(root))
+                       photo_cache=default_root(root), history_dir=history_cache(root),
+                       sources_dir=sources_cache(root))
     files = project_files(prepared, config_file, audience=audience, engine=engine)
     with outputs.staged_dir(target, GENERATE_MAKER) as staging:
         changed = write_files(staging, files, previous=target if target.is_dir() else None)

@@ -13,7 +13,7 @@ show WebP but not AVIF. JPEG stays as the fallback every browser shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -150,13 +150,15 @@ def _variant_name(file: str, digest: str, width: int, ext: str) -> str:
     return f"media/{stem}-{digest[:8]}-{width}.{ext}"
 
 
-def plan(files: Iterable[str], cache: PhotoCache, media: Path, *,
+def plan(files: Iterable[str], cache: PhotoCache, media: Path | Callable[[str], Path], *,
          originals: bool = False, plain: Iterable[str] = ()) -> PhotoPlan:
-    """The variants of every photo in ``files`` (relative to ``media``). Reads each photo's
-    header and (once per file version, remembered by the cache) its content hash."""
+    """The variants of every photo in ``files`` (relative to ``media``, or found by it: a
+    joined data set's :meth:`~generator.data.dataset.Dataset.media_path`). Reads each
+    photo's header and (once per file version, remembered by the cache) its content hash."""
+    locate = media if callable(media) else (lambda file: media / file)
     result = PhotoPlan(cache)
     for file in sorted({normalise(f) for f in files}):
-        source = media / file
+        source = locate(file)
         digest, size = cache.probe(source)
         widths = [w for w in WEB_WIDTHS if w < size.width] + [min(size.width, WEB_WIDTHS[-1])]
         web: list[Variant] = []
@@ -173,7 +175,7 @@ def plan(files: Iterable[str], cache: PhotoCache, media: Path, *,
         result.photos[file] = PlannedPhoto(file, source, digest, size, tuple(web), printed,
                                            f"media/{file}" if originals else None)
     for file in sorted({normalise(f) for f in plain}):
-        source = media / file
+        source = locate(file)
         digest, size = cache.probe(source)
         suffix = PurePosixPath(file).suffix.lower()
         fmt = {".png": "PNG", ".gif": "PNG", ".webp": "WEBP"}.get(suffix, "JPEG")

@@ -442,12 +442,14 @@ def _stylesheet_path() -> Path:
 _QR_URI = "data:image/svg+xml;base64,"
 
 
-def _url_fetcher(media_root: Path, cache_root: Path | None = None) -> Any:
-    """Only files inside ``media/`` (and the photo cache's print variants) may be
-    embedded: no network, no other local files."""
+def _url_fetcher(media_root: Path, cache_root: Path | None = None,
+                 members: Iterable[Path] = ()) -> Any:
+    """Only files inside ``media/`` (a joined data set's members' too) and the photo
+    cache's print variants may be embedded: no network, no other local files."""
     from weasyprint.urls import URLFetcher
 
-    roots = [media_root.resolve()] + ([cache_root.resolve()] if cache_root else [])
+    roots = [media_root.resolve(), *(m.resolve() for m in members)] + (
+        [cache_root.resolve()] if cache_root else [])
 
     class MediaFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -487,11 +489,10 @@ class PrintPhotos:
         files = referenced([p for i in ids for p in data.experiences[i].photos],
                            [comp.foreword, *(data.experiences[i].body for i in ids)])
         cache = photos.cache if photos is not None else PhotoCache(default_root(None))
-        media = data.root / "media"
         # Only what validate accepts as a photo (a record that was not validated may name
         # anything): the rest is left to the media-only URL fetcher, which refuses it.
-        files = [f for f in files if check_file(media, media_name(f)) is None]
-        chosen = plan(files, cache, media)
+        files = [f for f in files if check_file(*data.media_location(media_name(f))) is None]
+        chosen = plan(files, cache, data.media_path)
         cache.make(chosen.print_jobs(files))
         return cls(chosen.photos, cache)
 
@@ -544,7 +545,8 @@ def render_compilation(data: Dataset, comp_id: str, out_path: Path | str, *,
     weasy_log.addHandler(collector)
     try:
         document = HTML(string=html, base_url=media.resolve().as_uri() + "/",
-                        url_fetcher=_url_fetcher(media, prints.root)).render(
+                        url_fetcher=_url_fetcher(media, prints.root,
+                                                 data.media_roots.values())).render(
             stylesheets=[CSS(filename=str(_stylesheet_path()))])
         front, chapters = _chapter_pages(data, comp, document)
         missing: set[str] = set()

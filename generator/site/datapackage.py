@@ -242,9 +242,18 @@ def _keyed(spec: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     return {**spec, "constraints": constraints}
 
 
+def _member(data: Dataset) -> list[dict[str, Any]]:
+    """The ``member`` column of a joined data set's rows (none otherwise)."""
+    if data.federation is None:
+        return []
+    return [_field("member", "string", "成员",
+                   "记录所属的成员平台（sources.yml 中的 key）；本平台自己的记录为空",
+                   {"enum": ["", *data.federation.members]})]
+
+
 def _sites_json(data: Dataset, audience: Audience) -> list[dict[str, Any]]:
     assert data.taxonomy is not None
-    fields = [_id("示范点"), _url("示范点")]
+    fields = [_id("示范点"), _url("示范点"), *_member(data)]
     for name, _info in _public_fields(Site, audience):
         spec = model_field(Site, name, audience)
         if name == "category":
@@ -265,7 +274,7 @@ def _sites_csv(data: Dataset, audience: Audience) -> list[dict[str, Any]]:
         return model_field(Site, name, audience, joined=joined)
 
     fields = [
-        _id("示范点"), _url("示范点"), site("name"), site("short_name"),
+        _id("示范点"), _url("示范点"), *_member(data), site("name"), site("short_name"),
         _keyed(site("category"), list(data.taxonomy.categories)),
         _name_of("category", "类别", "类别"),
         _keyed(site("unit"), list(data.taxonomy.units)),
@@ -296,7 +305,7 @@ def _sites_csv(data: Dataset, audience: Audience) -> list[dict[str, Any]]:
 
 def _experiences_json(data: Dataset, audience: Audience) -> list[dict[str, Any]]:
     assert data.taxonomy is not None
-    fields = [_id("典型经验"), _url("典型经验")]
+    fields = [_id("典型经验"), _url("典型经验"), *_member(data)]
     for name, _info in _public_fields(Experience, audience):
         if name == "draft" and audience == "public":
             continue  # opendata drops it: always false in a public build
@@ -314,7 +323,7 @@ def _experiences_csv(data: Dataset, audience: Audience) -> list[dict[str, Any]]:
         return model_field(Experience, name, audience, joined=joined)
 
     return [
-        _id("典型经验"), _url("典型经验"), exp("title"), exp("year"), exp("date"),
+        _id("典型经验"), _url("典型经验"), *_member(data), exp("title"), exp("year"), exp("date"),
         _keyed(exp("unit"), list(data.taxonomy.units)),
         _name_of("unit", "管理单位", "管理单位", required=False),
         exp("author"), exp("promoted"), exp("themes", joined=True),

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from . import urls
 from ..rules.audience import Audience, is_private
 from ..data.dataset import Dataset
+from ..data.federation import member_of
 from ..rules.duties import experience_unit
 from ..rules.facts import Facts
 from ..model.fieldtypes import is_markdown
@@ -66,12 +67,21 @@ def absolute(base_url: str, path: str) -> str:
     return (base_url.rstrip("/") + "/" if base_url else "/") + path
 
 
+def _head(data: Dataset, ident: str, url: str) -> dict[str, Any]:
+    """The first columns of a row: id and address, and in a joined data set the member the
+    record belongs to ("" for the aggregator's own)."""
+    row: dict[str, Any] = {"id": ident, "url": url}
+    if data.federation is not None:
+        row["member"] = member_of(ident) or ""
+    return row
+
+
 def sites_records(data: Dataset, facts: Facts, audience: Audience,
                   base_url: str) -> list[dict[str, Any]]:
     rows = []
     for ident in sorted(data.sites):
         site = data.sites[ident]
-        row: dict[str, Any] = {"id": ident, "url": absolute(base_url, urls.site(ident))}
+        row = _head(data, ident, absolute(base_url, urls.site(ident)))
         row.update(dump(site, audience))
         state = facts.states[ident]
         row["status"] = state.status
@@ -87,7 +97,7 @@ def experiences_records(data: Dataset, audience: Audience,
     rows = []
     for ident in sorted(data.experiences):
         exp = data.experiences[ident]
-        row: dict[str, Any] = {"id": ident, "url": absolute(base_url, urls.experience(ident))}
+        row = _head(data, ident, absolute(base_url, urls.experience(ident)))
         row.update(dump(exp, audience))
         row["unit"] = experience_unit(exp, data.sites)
         if audience == "public":
@@ -115,7 +125,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 def sites_csv(data: Dataset, facts: Facts, audience: Audience, base_url: str) -> str:
     assert data.taxonomy is not None
     tax = data.taxonomy
-    header = ["id", "url", "name", "short_name", "category", "category_name", "unit",
+    header = [*_head(data, "", ""), "name", "short_name", "category", "category_name", "unit",
               "unit_name", "level", "batch", "status", "status_name", "due_year", "summary",
               "secretary", "members", "address", "lat", "lng", "tags"]
     if audience == "internal":
@@ -126,7 +136,8 @@ def sites_csv(data: Dataset, facts: Facts, audience: Audience, base_url: str) ->
         st = facts.states[ident]
         org, loc = s.organization, s.location
         row: list[Any] = [
-            ident, absolute(base_url, urls.site(ident)), s.name, s.short_name, s.category,
+            *_head(data, ident, absolute(base_url, urls.site(ident))).values(), s.name,
+            s.short_name, s.category,
             tax.categories[s.category].name, s.unit, tax.units[s.unit].name, s.level, s.batch,
             st.status, STATUS_LABELS[st.status], st.due_year, s.summary,
             org.secretary if org else None, org.members if org else None,
@@ -147,14 +158,15 @@ def sites_csv(data: Dataset, facts: Facts, audience: Audience, base_url: str) ->
 def experiences_csv(data: Dataset, base_url: str) -> str:
     assert data.taxonomy is not None
     tax = data.taxonomy
-    header = ["id", "url", "title", "year", "date", "unit", "unit_name", "author", "promoted",
-              "themes", "theme_names", "sites", "summary"]
+    header = [*_head(data, "", ""), "title", "year", "date", "unit", "unit_name", "author",
+              "promoted", "themes", "theme_names", "sites", "summary"]
     rows = []
     for ident in sorted(data.experiences):
         e = data.experiences[ident]
         unit = experience_unit(e, data.sites)
         rows.append([
-            ident, absolute(base_url, urls.experience(ident)), e.title, e.year,
+            *_head(data, ident, absolute(base_url, urls.experience(ident))).values(), e.title,
+            e.year,
             e.date.isoformat() if e.date else None, unit,
             tax.units[unit].name if unit in tax.units else None, e.author, e.promoted,
             "；".join(e.themes), "；".join(tax.themes[t].name for t in e.themes),

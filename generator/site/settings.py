@@ -24,6 +24,7 @@ class SiteSettings:
     site_url: str
     copyright: str
     showcase: dict[str, Any] = field(default_factory=dict)
+    federated: bool = False  # an aggregator: the menu gets the members' page
 
 
 def site_url(program: Program) -> str:
@@ -31,7 +32,8 @@ def site_url(program: Program) -> str:
     return attribute_safe(program.site_url)
 
 
-def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteSettings:
+def site_settings(program: Program, audience: Audience, as_of: dt.date,
+                  federated: bool = False) -> SiteSettings:
     """Everything handed to the engine's configuration. Names are HTML-escaped (themes print
     them raw) and every address passes :func:`attribute_safe` here, where it is written:
     a value that went around validation still cannot end an attribute."""
@@ -62,6 +64,7 @@ def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteS
             if program.contact else None,
             "as_of": as_of.isoformat(),
         },
+        federated=federated,
     )
 
 
@@ -72,3 +75,15 @@ def with_internal_nav(nav: list[Any] | None, audience: Audience,
     if nav is None or audience != "internal":
         return nav
     return [*nav, *(internal_nav or []), NAV_INTERNAL]
+
+
+NAV_MEMBERS = {"成员平台": urls.source_of(urls.MEMBERS)}
+
+
+def with_members_nav(nav: list[Any] | None, federated: bool) -> list[Any] | None:
+    """An aggregator's menu: the members' page after the directory of sites."""
+    if nav is None or not federated:
+        return nav
+    at = next((i + 1 for i, entry in enumerate(nav) if isinstance(entry, dict)
+               and urls.source_of(urls.SITES) in entry.values()), len(nav))
+    return [*nav[:at], NAV_MEMBERS, *nav[at:]]

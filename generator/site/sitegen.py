@@ -244,6 +244,12 @@ def generate(full: Dataset, facts: Facts, options: Options,
         page(urls.changes_year(year), "changes_year.md.j2", year=year)
     page(urls.OPEN_DATA, "opendata.md.j2")
     page(urls.TAGS, "tags.md.j2")
+    if model.data.federation is not None:
+        page(urls.MEMBERS, "members.md.j2")
+        for summary in model.member_summaries():
+            key = summary.member.key
+            page(urls.member(key), "member.md.j2", member=summary.member, summary=summary,
+                 plans=model.member_plans(key), duties=model.member_duties(key))
     for name, url, _n in model.tags():
         listing(url, "tag.md.j2", model.tagged(name), tag=name)
     page(urls.SEARCH, "search.md.j2")
@@ -291,5 +297,5 @@ def _photo_plan(data: Dataset, options: Options) -> PhotoPlan:
     assert data.program is not None
     plain = [data.program.gov_mark.image] if data.program.gov_mark is not None else []
     root = options.photo_cache or default_root(None)
-    return plan_photos(files, PhotoCache(root), data.root / "media",
+    return plan_photos(files, PhotoCache(root), data.media_path,
                        originals=data.program.publish_original_photos, plain=plain)

@@ -18,9 +18,12 @@ from ..base.pinyin import pinyin_slug
 from ..rules.audience import Audience, view
 from ..rules.changes import Chronicle, chronicle
 from ..rules.compilation import select_experiences
-from ..data.dataset import Dataset
+from ..data.dataset import Behind, Dataset
+from ..data.federation import member_of
 from ..rules.duties import experience_unit
 from ..rules.facts import Facts
+from ..rules.members import MemberSummary, member_plans
+from ..rules.members import summaries as member_summaries
 from ..model.lifecycle import STATUS_LABELS, STATUSES, SiteState
 from .maplinks import MapLink, map_links, source_name
 from .opendata import absolute, newest_first
@@ -30,8 +33,11 @@ from ..model.records import Experience, Site
 # with many values (units) gets its own index page instead of a chip per value everywhere.
 LIST_PAGE_SIZE = 120
 FACET_INLINE_MAX = 24
-SITE_FACET_LABELS = {"category": "类别", "unit": "管理单位", "batch": "批次", "status": "状态"}
-EXPERIENCE_FACET_LABELS = {"theme": "主题", "year": "年度", "unit": "管理单位"}
+SITE_FACET_LABELS = {"category": "类别", "unit": "管理单位", "batch": "批次", "status": "状态",
+                     "member": "成员"}
+EXPERIENCE_FACET_LABELS = {"theme": "主题", "year": "年度", "unit": "管理单位", "member": "成员"}
+# The member facet's value of the aggregator's own records (member keys have no "_").
+OWN = "_own"
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,10 @@ class SiteItem:
     kind_label = "示范点"
 
     @property
+    def member(self) -> str:
+        return member_of(self.id) or OWN
+
+    @property
     def title(self) -> str:
         return self.record.display_name
 
@@ -107,6 +117,10 @@ class ExperienceItem:
         return urls.experience(self.id)
 
     kind_label = "典型经验"
+
+    @property
+    def member(self) -> str:
+        return member_of(self.id) or OWN
 
     @property
     def title(self) -> str:
@@ -183,7 +197,7 @@ class Model:
     def _site_groups(self) -> dict[tuple[str, str], list[SiteItem]]:
         groups: dict[tuple[str, str], list[SiteItem]] = {}
         for s in self._ordered_sites:
-            for facet in urls.SITE_FACETS:
+            for facet in self.site_facet_names:
                 groups.setdefault((facet, _site_facet_value(s, facet)), []).append(s)
         return groups
 
@@ -193,9 +207,46 @@ class Model:
         for e in self.experience_list():
             keys = [("theme", t) for t in dict.fromkeys(e.record.themes)]
             keys += [("year", str(e.record.year)), ("unit", e.unit or "")]
+            if self.data.federation is not None:
+                keys.append(("member", member_of(e.id) or OWN))
             for key in keys:
                 groups.setdefault(key, []).append(e)
         return groups
+
+    @property
+    def site_facet_names(self) -> tuple[str, ...]:
+        """The directory's facets; a joined data set's also by member."""
+        return (*urls.SITE_FACETS, "member") if self.data.federation is not None \
+            else urls.SITE_FACETS
+
+    def member_values(self) -> list[tuple[str, str]]:
+        """(facet value, label) of each member, the aggregator's own records first."""
+        fed = self.data.federation
+        if fed is None:
+            return []
+        assert self.data.program is not None
+        return [(OWN, f"{self.data.program.city}本级"),
+                *((key, m.name) for key, m in fed.members.items())]
+
+    @cached_property
+    def _member_summaries(self) -> list[MemberSummary]:
+        return member_summaries(self.data, self.facts)
+
+    def member_summaries(self) -> list[MemberSummary]:
+        """A joined data set's members side by side (empty otherwise)."""
+        return self._member_summaries
+
+    def member_plans(self, key: str) -> dict[int, Any]:
+        return member_plans(self.data, self.facts, key)
+
+    def member_duties(self, key: str) -> list[tuple[int, str, Any]]:
+        """(year, unit, duty) of the member's districts, newest year first."""
+        return [(year, unit, duty) for year in sorted(self.facts.duties, reverse=True)
+                for unit, duty in self.facts.duties[year].items() if member_of(unit) == key]
+
+    def behind(self) -> list[Behind]:
+        fed = self.data.federation
+        return list(fed.behind) if fed is not None else []
 
     def site_list(self) -> list[SiteItem]:
         """Sites in reading order: active ones first, then by batch (newest) and name."""
@@ -285,6 +336,8 @@ class Model:
             "batch": [(str(b), f"{b} 年") for b in batches],
             "status": [(st, STATUS_LABELS[st]) for st in STATUSES],
         }
+        if self.data.federation is not None:
+            labels["member"] = self.member_values()
         return {facet: [(v, label, len(self.sites_in(facet, v))) for v, label in values
                         if self.sites_in(facet, v)]
                 for facet, values in labels.items()}
@@ -303,6 +356,8 @@ class Model:
             "year": [(str(y), f"{y} 年") for y in years],
             "unit": [(k, u.name) for k, u in tax.units.items()],
         }
+        if self.data.federation is not None:
+            labels["member"] = self.member_values()
         return {facet: [(v, label, len(self.experiences_in(facet, v))) for v, label in values
                         if self.experiences_in(facet, v)]
                 for facet, values in labels.items()}
@@ -369,6 +424,8 @@ class Model:
 
 
 def _site_facet_value(s: SiteItem, facet: str) -> str:
+    if facet == "member":
+        return member_of(s.id) or OWN
     if facet == "category":
         return s.record.category
     if facet == "unit":

@@ -16,6 +16,7 @@ PLANS = "plans/"
 COMPILATIONS = "compilations/"
 OPEN_DATA = "data/"
 TAGS = "tags/"
+MEMBERS = "members/"
 INTERNAL = "internal/"
 SEARCH = "search/"
 FEED = "feed.xml"
@@ -28,7 +29,7 @@ STAFF_GUIDE = "guide/"
 SITE_FACETS = ("category", "unit", "batch", "status")
 
 # Paths the generator owns; a hand-written page in content/ must not use them.
-RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, INTERNAL,
+RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, MEMBERS, INTERNAL,
             SEARCH, FEED, CHANGES, "media/")
 
 def is_reserved(path: str) -> bool:
@@ -91,6 +92,11 @@ def changes_year(year: int) -> str:
 
 def compilation_pdf(ident: str) -> str:
     return f"{COMPILATIONS}{ident}.pdf"
+
+
+def member(key: str) -> str:
+    """The page of one member of an aggregating programme (federation)."""
+    return f"{MEMBERS}{key}/"
 
 
 def tag(slug: str) -> str:
