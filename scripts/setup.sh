@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything Showcase needs on Debian 12/13 or Ubuntu: system packages (CJK fonts for
-# PDFs, poppler for PDF checks, Chromium and libatomic1 for the browser tests) and a virtual
+# PDFs, poppler for PDF checks, Chromium and libatomic1 for the browser tests, nginx-light,
+# openssl and rsync for the serving tests) and a virtual
 # environment with the exact package versions of requirements.lock. Safe to run again: it
 # only installs what is missing, and skips pip when the lock has not changed.
-# SHOWCASE_BROWSER=0 leaves out what only the browser tests need.
+# SHOWCASE_BROWSER=0 leaves out what only the browser and serving tests need.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,11 @@ if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   # Playwright's bundled node (it drives Chromium in the browser tests) needs libatomic.
   ldconfig -p 2>/dev/null | grep -q "libatomic.so.1" || need_apt+=(libatomic1)
+  # The serving tests run the generated configuration in a real nginx (started by the test,
+  # unprivileged, on free ports), make certificates with openssl and deploy with rsync.
+  { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || { need_apt+=(nginx-light); new_nginx=1; }
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+  command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -48,6 +54,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   sudo apt-get install ${need_apt[*]}"
   fi
   rm -f .setup-apt.log
+  # Debian starts the nginx it installs as a service on port 80; the tests start their own.
+  if [ "${new_nginx:-0}" = "1" ] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 # ---------------------------------------------------------------- Python packages

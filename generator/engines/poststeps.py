@@ -1,6 +1,7 @@
 """What every build does after the engine, whichever engine it was: read the rendered HTML
 files (as Pagefind does) into our static search index, write the compilations' PDFs, the
-sitemap of the pages worth finding, and robots.txt. Nothing here depends on an engine's
+sitemap of the pages worth finding, robots.txt, and a gzip copy of every text file for
+servers that send precompressed files (nginx ``gzip_static``). Nothing here depends on an engine's
 plugin system, so MkDocs, ProperDocs and Zensical builds end up with the same files.
 """
 
@@ -181,6 +182,34 @@ def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str],
     return warnings
 
 
+# Text files worth sending compressed; images, PDFs and fonts are compressed already.
+COMPRESSIBLE = frozenset({".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".csv",
+                          ".ics"})
+_SMALLEST = 256  # below this a gzip copy saves less than its own header costs a request
+
+
+def _gzip_part(paths: Sequence[Path]) -> int:
+    written = 0
+    for path in paths:
+        raw = path.read_bytes()
+        packed = gzip.compress(raw, compresslevel=9, mtime=0)  # mtime 0: byte-identical builds
+        if len(packed) < len(raw):
+            path.with_name(path.name + ".gz").write_bytes(packed)
+            written += 1
+    return written
+
+
+def write_precompressed(site_dir: Path) -> int:
+    """``NAME.gz`` beside every text file of at least 256 bytes that gzip makes smaller, so
+    that nginx (``gzip_static on``, see ``showcase server-config``) sends it without
+    compressing on each request. One already there is rewritten (it may be stale); for
+    sitemap.xml that gives the same bytes. Returns how many were written."""
+    paths = [p for p in sorted(site_dir.rglob("*"))
+             if p.suffix in COMPRESSIBLE and p.is_file() and not p.is_symlink()
+             and p.stat().st_size >= _SMALLEST]
+    return sum(fork_map(_gzip_part, [run for _first, run in split(paths, workers())]))
+
+
 class PostStepFailed(Exception):
     """A post-step could not finish (Chinese message)."""
 
@@ -194,4 +223,6 @@ def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
     log.info(f"搜索索引：{count} 个页面")
     write_sitemap(site_dir, base_url, as_of, internal)
     write_robots(site_dir, base_url, internal)
+    count = write_precompressed(site_dir)
+    log.info(f"预压缩：{count} 个文本文件")
     return warnings
