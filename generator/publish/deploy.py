@@ -379,8 +379,9 @@ class RemoteTarget:
 
     def upload(self, site: Path, files: list[str], release: str, like: str | None) -> None:
         partial = f"{PARTIAL}{release}-{os.getpid()}"
-        # -c: equal files (by content, not time) become hard links to the current release's.
-        command = ["rsync", "-rtpc", "--chmod=D755,F644", "-e", shlex.join(self.ssh)]
+        # -c: files equal (by content; times are not kept) to the current release's become
+        # hard links to them, keeping their time too (the same ETag for nginx).
+        command = ["rsync", "-rpc", "--chmod=D755,F644", "-e", shlex.join(self.ssh)]
         if like:
             command.append(f"--link-dest=../{like}")
         if self.bwlimit:
@@ -499,8 +500,8 @@ def rollback(target: Target) -> DeployResult:
         check(st)
         history = st.active_history()
         if len(history) < 2:
-            raise DeployRefused(f"{target.shown} 没有可以回退到的上一个版本（只保留了当前版本 {st.current}）。"
-                                "发布时用 --keep 2 或更大的值才能回退。")
+            raise DeployRefused(f"{target.shown} 没有可以回退到的更早版本（当前版本 {st.current} 之前的版本"
+                                "已回退过或已按 --keep 删除）。发布时 --keep 至少为 2 才能回退。")
         previous = history[-2]
         target.switch(previous)
         st.current = previous
