@@ -114,7 +114,7 @@ def deploy(site_dir: str, to: str, keep: int, rollback: bool, ssh: str,
 @as_of_option
 @click.option("--kiosk", is_flag=True,
               help="展厅触摸屏模式：不含外部链接，按钮更大，无人操作时自动回到首页")
-@click.option("--idle", default=120, show_default=True, type=click.IntRange(min=10, max=3600),
+@click.option("--idle", default=120, show_default=True, type=click.IntRange(min=5, max=3600),
               metavar="秒", help="展厅模式：无人操作多少秒后回到首页")
 @click.option("--no-pdf", is_flag=True, help="不含经验汇编 PDF")
 def package(out_file: str, data_dir: str, audience: str, as_of: str | None, kiosk: bool,

@@ -7,19 +7,22 @@ plugin system, so MkDocs, ProperDocs and Zensical builds end up with the same fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import html
 import logging
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..base import gcpause
 from ..base.parallel import fork_map, split, workers
+from ..base.reference import epoch_of
 from ..data.dataset import Dataset
 from ..media.variants import PhotoPlan
 from ..rules.audience import Audience
@@ -159,8 +162,22 @@ def write_robots(site_dir: Path, base_url: str, internal: bool) -> None:
     (site_dir / "robots.txt").write_text(text, encoding="utf-8")
 
 
+@contextlib.contextmanager
+def _source_date(epoch: int | None) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH for the PDFs' dates (and no random /ID): the reference date's, so
+    two builds with the same ``--as-of`` give the same PDFs; one set by the caller wins."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and saved is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str],
-               photos: PhotoPlan | None = None) -> list[str]:
+               photos: PhotoPlan | None = None, epoch: int | None = None) -> list[str]:
     """The compilations' PDFs at ``compilations/<id>.pdf``; returns their warnings."""
     ids = sorted(ids)
     if not ids:
@@ -168,7 +185,7 @@ def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str],
     from ..pdf import CompilationError, render_compilation  # WeasyPrint is slow to import
 
     warnings: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp, _source_date(epoch):
         for ident in ids:
             out = Path(tmp) / f"{ident}.pdf"
             try:
@@ -218,7 +235,7 @@ def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
            as_of: dt.date, pdfs: Iterable[str] = (), photos: PhotoPlan | None = None) -> list[str]:
     """Every post-step on a freshly rendered site; returns warnings for the user."""
     internal = audience == "internal"
-    warnings = write_pdfs(site_dir, shown, pdfs, photos)
+    warnings = write_pdfs(site_dir, shown, pdfs, photos, epoch_of(as_of))
     count = write_search_index(site_dir)
     log.info(f"搜索索引：{count} 个页面")
     write_sitemap(site_dir, base_url, as_of, internal)

@@ -67,6 +67,10 @@ def write_zip(target: Path, entries: list[tuple[str, bytes]], day: dt.date) -> N
 def write_package(options: PackageOptions) -> PackageResult:
     """Build the site, rewrite it for file:// and write the zip."""
     as_of = options.as_of or dt.date.today()
+    try:  # a folder that cannot be made fails now, not after the build
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_failure(exc, options.out.parent) from None
     with tempfile.TemporaryDirectory(prefix="showcase-package-") as tmp:
         site = Path(tmp) / "site"
         result = build_site(BuildSettings(
