@@ -193,8 +193,8 @@ def test_headers_score_a_or_better_on_the_observatory_rules(served: Served) -> N
                         body=home.body.decode("utf-8"), https_ok=True, http_route=route,
                         cors_headers=cors.headers))
     assert result.results["content-security-policy"] == "csp-implemented-with-no-unsafe-default-src-none"
-    assert result.grade in ("A+", "A"), result
-    assert result.score >= 90
+    # the goal is A or better; these headers earn every bonus the rules give (README: 130)
+    assert result.grade == "A+" and result.score == 130, result
 
 
 def test_the_scorer_fails_a_site_served_without_these_headers(served: Served) -> None:
@@ -352,7 +352,7 @@ def test_internal_site_asks_for_a_password(internal_site: Path, certs: Certifica
     import subprocess
 
     users = tmp_path / "users"
-    hashed = subprocess.run(["openssl", "passwd", "-apr1", "mima-123"], capture_output=True,
+    hashed = subprocess.run(["openssl", "passwd", "-6", "mima-123"], capture_output=True,
                             text=True, check=True).stdout.strip()
     users.write_text(f"zhangsan:{hashed}\n", encoding="utf-8")
     conf, port = _serve_internal(internal_site, certs, tmp_path, "--htpasswd", str(users))
