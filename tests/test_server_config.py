@@ -271,12 +271,15 @@ def violations(page: Page) -> list[str]:
 
 def test_every_page_type_runs_in_chromium_without_a_policy_violation(served: Served, page: Page) -> None:
     for kind, path in page_types(served.site).items():
-        if kind in ("pdf", "json", "csv", "feed", "photo", "css", "script"):
+        if kind in ("json", "csv", "feed", "photo", "css", "script"):
             continue
         response = page.goto(served.https + path, wait_until="load")
         assert response is not None and response.status == 200
         assert response.header_value("content-security-policy")
         page.wait_for_timeout(200)  # deferred scripts have run
+        if kind == "pdf":  # Chromium's PDF viewer opens under the policy without a violation
+            assert violations(page) == [], path
+            continue
         assert page.evaluate("document.documentElement.classList.contains('sc-js')"), \
             f"{kind}: the head script did not run"
         assert violations(page) == [], f"{kind} {path}"

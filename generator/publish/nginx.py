@@ -18,6 +18,7 @@ import jinja2
 from ..base.outputs import FILE_TAG
 from . import csp
 from .builtsite import BuiltSite, open_site, site_files
+from .deploy import CURRENT, is_deploy_target
 
 MAKER = "showcase server-config"
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -68,10 +69,11 @@ def _listen(value: str, option: str) -> str:
 
 def site_root(folder: Path) -> tuple[Path, Path]:
     """(the root nginx serves, the folder holding the site now): a deploy target's
-    ``current`` link when ``folder`` is a target (or its ``current``), else ``folder``."""
-    from .deploy import CURRENT, is_deploy_target
-
-    if is_deploy_target(folder) and (folder / CURRENT).is_dir():
+    ``current`` link when ``folder`` is a target, else ``folder``."""
+    if is_deploy_target(folder):
+        if not (folder / CURRENT).is_dir():
+            raise ConfigRefused(f"{folder} 是 showcase deploy 的发布目录，但还没有发布过网站。"
+                                f"请先运行 showcase deploy --to {folder}，再生成配置。")
         return folder / CURRENT, folder / CURRENT
     return folder, folder
 
