@@ -86,7 +86,7 @@ def server_config(server: str, site_dir: str, server_name: str | None, tls_cert:
               help="上传到服务器时限制带宽（每秒 KB）")
 def deploy(site_dir: str, to: str, keep: int, rollback: bool, ssh: str,
            bwlimit: int | None) -> None:
-    """发布网站：复制为一个新版本，再一次性切换当前版本（current）；--rollback 回退到上一个版本。"""
+    """发布网站：复制为一个新版本，再一次性切换为当前版本；--rollback 回退到上一个版本。"""
     from ..publish import deploy as dep
 
     with _publishing_errors():
