@@ -49,7 +49,7 @@ site_option = click.option("--site", "site_dir", default="site", show_default=Tr
 @click.option("--listen", metavar="端口", help="监听的端口或“地址:端口”（默认 HTTPS 443，否则 80）")
 @click.option("--http-redirect", default="80", show_default=True, metavar="端口",
               help="使用 HTTPS 时，把这个端口上的 http:// 访问转到 https://；off 表示不转")
-@click.option("--out", "out_file", metavar="文件", help="写入这个文件（默认显示在屏幕上）")
+@click.option("--out", "out_file", metavar="文件.conf", help="写入这个文件（默认显示在屏幕上）")
 def server_config(server: str, site_dir: str, server_name: str | None, tls_cert: str | None,
                   tls_key: str | None, htpasswd: str | None, client_ca: str | None,
                   listen: str | None, http_redirect: str, out_file: str | None) -> None:
@@ -68,7 +68,7 @@ def server_config(server: str, site_dir: str, server_name: str | None, tls_cert:
         return
     with failures_exit():
         target = guard(out_file, data_dir=DEFAULT_DATA, project_root=project_root(DEFAULT_DATA),
-                       made_by=MAKER, kind="file")
+                       made_by=MAKER, kind="file", suffix=".conf")
         replace_file(target, config.text.encode("utf-8"))
     click.echo(f"已写出 nginx 配置：{out_file}。检查：sudo nginx -t；生效：sudo systemctl reload nginx")
 
@@ -126,10 +126,7 @@ def package(out_file: str, data_dir: str, audience: str, as_of: str | None, kios
 
     with failures_exit():
         target = guard(out_file, data_dir=data_dir, project_root=project_root(data_dir),
-                       made_by=MAKER, kind="file")
-    if target.suffix.lower() != ".zip":
-        click.echo(f"error: 离线包的文件名要以 .zip 结尾，例如 {Path(out_file).stem}.zip。", err=True)
-        sys.exit(2)
+                       made_by=MAKER, kind="file", suffix=".zip")
     with failures_exit(), _publishing_errors():
         result = write_package(PackageOptions(
             data_dir=Path(data_dir), out=target, audience=audience,  # type: ignore[arg-type]

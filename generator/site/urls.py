@@ -86,6 +86,11 @@ def compilation_pdf(ident: str) -> str:
     return f"{COMPILATIONS}{ident}.pdf"
 
 
+def tag(slug: str) -> str:
+    """The page of one tag (``slug``: the tag's pinyin, made unique)."""
+    return f"{TAGS}{slug}/"
+
+
 def site_facet(facet: str, value: str | int) -> str:
     return f"{SITES}by_{facet}/{value}/"
 

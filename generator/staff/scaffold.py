@@ -12,14 +12,12 @@ import datetime as dt
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
+from ..base.pinyin import pinyin_slug
 from ..data.dataset import Dataset
 from ..data.schemacheck import check_document, suggest
 from ..data.yamlsource import parse
@@ -49,14 +47,7 @@ class ScaffoldError(Exception):
 
 def pinyin_id(text: str) -> str:
     """Lower-case ASCII syllables joined by hyphens, at most ``ID_MAX`` characters."""
-    text = unicodedata.normalize("NFKC", text)
-    parts: list[str] = []
-    for chunk in lazy_pinyin(text, style=Style.NORMAL):
-        ascii_chunk = unicodedata.normalize("NFKD", chunk).encode("ascii", "ignore").decode()
-        parts.extend(p for p in re.split(r"[^a-z0-9]+", ascii_chunk.lower()) if p)
-    while parts and len("-".join(parts)) > ID_MAX:
-        parts.pop()
-    return "-".join(parts)
+    return pinyin_slug(text, ID_MAX)
 
 
 def short_org_name(name: str) -> str:
