@@ -49,7 +49,7 @@ def english_words(text: str, command: click.Command) -> list[str]:
         allowed |= set(group.commands)  # type: ignore[attr-defined]
     text = re.sub(r"\[默认：[^\]]*\]", " ", text)                     # default values
     text = re.sub(r"(?<![\w-])--?[a-z][a-z-]*", " ", text)          # option names
-    text = re.sub(r"[\w./-]+\.(yml|yaml|xlsx|md|json|pdf|html|zip)\b", " ", text)  # file names
+    text = re.sub(r"[\w./-]+\.(yml|yaml|xlsx|md|json|pdf|html|zip|conf)\b", " ", text)  # file names
     text = re.sub(r"[\w.-]+(/[\w.-]*)+", " ", text)                # paths
     text = re.sub(r"\b[A-Z][A-Z0-9_]{3,}\b", " ", text)          # environment variables
     text = re.sub(r"\d+\.\d+\.\d+\.\d+:\d+", " ", text)          # addresses
