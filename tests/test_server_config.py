@@ -420,11 +420,15 @@ def test_internal_site_admits_only_client_certificates(internal_site: Path, cert
 
 def test_the_policy_allows_by_hash_what_a_page_has_inline(tmp_path: Path) -> None:
     """A page with an inline script (another engine, a hand-made override): the policy
-    allows exactly that script by its hash, and says so."""
+    allows exactly that script by its hash, and says so; a site address with a path is
+    pointed out."""
     import shutil
 
     site = tmp_path / "site"
     shutil.copytree(REPO / "tests" / "fixtures" / "minimal", tmp_path / "data")
+    program = tmp_path / "data" / "program.yml"  # an address below the domain's root
+    program.write_text(re.sub(r"(?m)^site_url:.*$", "", program.read_text(encoding="utf-8"))
+                       + "site_url: https://dangjian.example.gov.cn/shifan/\n", encoding="utf-8")
     build_ok(tmp_path / "data", site)
     page = site / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace(
@@ -435,6 +439,8 @@ def test_the_policy_allows_by_hash_what_a_page_has_inline(tmp_path: Path) -> Non
     assert f"'{_hash(script)}'" in result.stdout
     assert f"'{_hash('p{}')}'" in result.stdout
     assert "内联脚本或样式" in result.stderr
+    assert "server_name dangjian.example.gov.cn;" in result.stdout
+    assert "site_url 带有路径 /shifan/" in result.stderr
 
 
 def test_writing_the_configuration_is_guarded(served: Served, tmp_path: Path) -> None:

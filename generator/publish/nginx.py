@@ -26,7 +26,7 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _UNSAFE_PATH = re.compile(r'["\\$;{}#\x00-\x1f\x7f]')
 _SERVER_NAME = re.compile(r"^(?:[A-Za-z0-9*_](?:[A-Za-z0-9._*-]{0,253}))(?: [A-Za-z0-9*_][A-Za-z0-9._*-]{0,253})*$")
 _LISTEN = re.compile(r"^(?:(?:\[[0-9a-fA-F:]+\]|[0-9.]+|[A-Za-z0-9.-]+):)?[0-9]{1,5}$")
-_CANONICAL = re.compile(r'<link rel="canonical" href="https?://([^/":]+)', re.I)
+_CANONICAL = re.compile(r'<link rel="canonical" href="https?://([^/":]+)(?::\d+)?(/[^"]*)?"', re.I)
 
 
 class ConfigRefused(Exception):
@@ -78,11 +78,12 @@ def site_root(folder: Path) -> tuple[Path, Path]:
     return folder, folder
 
 
-def default_server_name(site: BuiltSite) -> str:
-    """The host of the site's address (program.yml ``site_url``), else nginx's catch-all."""
+def site_address(site: BuiltSite) -> tuple[str, str]:
+    """(host, path) of the site's address (program.yml ``site_url``, as the home page's
+    canonical link says); ("_", "/"), nginx's catch-all, without one."""
     found = _CANONICAL.search((site.root / "index.html").read_text(encoding="utf-8",
                                                                    errors="replace"))
-    return found[1] if found else "_"
+    return (found[1], found[2] or "/") if found else ("_", "/")
 
 
 def server_config(options: ServerOptions) -> ServerConfig:
@@ -102,7 +103,8 @@ def server_config(options: ServerOptions) -> ServerConfig:
     if options.htpasswd and not tls:
         raise ConfigRefused("--htpasswd 的密码在 HTTP 下会以明文传输：请同时给出 --tls-cert 和 "
                             "--tls-key，在 HTTPS 下使用密码。")
-    server_name = options.server_name or default_server_name(site)
+    host, path = site_address(site)
+    server_name = options.server_name or host
     if not _SERVER_NAME.match(server_name):
         raise ConfigRefused(f"--server-name 的值“{server_name}”不是域名，例如 dangjian.example.gov.cn。")
     listen = _listen(options.listen or ("443" if tls else "80"), "--listen")
@@ -133,4 +135,9 @@ def server_config(options: ServerOptions) -> ServerConfig:
         listen=listen, http_redirect=redirect if tls and redirect != "off" else "",
         port_suffix="" if port == "443" else f":{port}", internal=site.internal,
         site_policy=csp.site_policy(inline, tls=tls), editor_policy=editor)
-    return ServerConfig(text, inline.warnings(), site)
+    warnings = inline.warnings()
+    if path != "/":
+        warnings.append(f"program.yml 的 site_url 带有路径 {path}，但这份配置把网站放在域名的根目录：请把 "
+                        "site_url 改为域名本身（例如 https://dangjian.example.gov.cn/）后重新生成网站，"
+                        "或由网关把该路径转发到这台服务器的根目录。")
+    return ServerConfig(text, warnings, site)
