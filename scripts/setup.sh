@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Set up everything Showcase needs on Debian 12/13 or Ubuntu: system packages (CJK fonts for
 # PDFs, poppler for PDF checks, git for the records' history, Chromium, libatomic1 and
-# zbar-tools for the browser and print tests) and a virtual
+# zbar-tools for the browser and print tests, nginx-light, openssl and rsync for the
+# serving tests) and a virtual
 # environment with the exact package versions of requirements.lock. Safe to run again: it
 # only installs what is missing, and skips pip when the lock has not changed.
-# SHOWCASE_BROWSER=0 leaves out what only the browser tests need.
+# SHOWCASE_BROWSER=0 leaves out what only the browser and serving tests need.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,11 @@ if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
   ldconfig -p 2>/dev/null | grep -q "libatomic.so.1" || need_apt+=(libatomic1)
   # zbarimg decodes the QR codes of printed pages and PDFs in the tests.
   command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
+  # The serving tests run the generated configuration in a real nginx (started by the test,
+  # unprivileged, on free ports), make certificates with openssl and deploy with rsync.
+  { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || { need_apt+=(nginx-light); new_nginx=1; }
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+  command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -53,6 +59,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   sudo apt-get install ${need_apt[*]}"
   fi
   rm -f .setup-apt.log
+  # Debian starts the nginx it installs as a service on port 80; the tests start their own.
+  if [ "${new_nginx:-0}" = "1" ] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 # ---------------------------------------------------------------- Python packages

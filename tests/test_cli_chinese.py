@@ -16,7 +16,10 @@ from generator.model import records
 
 # Names a staff member types or sees as names (not English prose).
 PRODUCT_NAMES = {"PDF", "Excel", "JSON", "YAML", "Schema", "Markdown", "MkDocs", "VS", "Code",
-                 "ID", "id", "YYYY", "MM", "DD", "showcase", "xlsx", "ProperDocs", "Zensical"}
+                 "ID", "id", "YYYY", "MM", "DD", "showcase", "xlsx", "ProperDocs", "Zensical",
+                 # the publishing commands: programs, a file format, address schemes, a unit
+                 # and a value typed as it is (--http-redirect off)
+                 "nginx", "rsync", "ssh", "htpasswd", "CA", "http", "https", "KB", "zip", "off"}
 
 
 def commands(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -41,11 +44,12 @@ def allowed_words() -> set[str]:
 
 def english_words(text: str, command: click.Command) -> list[str]:
     allowed = allowed_words() | set(main.commands)
+    allowed |= {part for name in main.commands for part in name.split("-")}  # server-config
     for group in (main.commands["new"], main.commands["import"]):
         allowed |= set(group.commands)  # type: ignore[attr-defined]
     text = re.sub(r"\[默认：[^\]]*\]", " ", text)                     # default values
     text = re.sub(r"(?<![\w-])--?[a-z][a-z-]*", " ", text)          # option names
-    text = re.sub(r"[\w./-]+\.(yml|yaml|xlsx|md|json|pdf)\b", " ", text)  # file names
+    text = re.sub(r"[\w./-]+\.(yml|yaml|xlsx|md|json|pdf|html|zip|conf)\b", " ", text)  # file names
     text = re.sub(r"[\w.-]+(/[\w.-]*)+", " ", text)                # paths
     text = re.sub(r"\b[A-Z][A-Z0-9_]{3,}\b", " ", text)          # environment variables
     text = re.sub(r"\d+\.\d+\.\d+\.\d+:\d+", " ", text)          # addresses

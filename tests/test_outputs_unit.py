@@ -214,7 +214,34 @@ def test_a_file_target(home: Path, tmp_path: Path) -> None:
         "这个文件已存在，且不是 showcase 导出的|请换一个文件名，或确认不再需要后自行删除它。")
     book.unlink()
     _workbook(book, b"<Properties><property name='showcase-generated'/></Properties>")
-    assert allowed(book, kind="file") == book
+    assert allowed(book, kind="file", made_by="showcase export") == book
+    # a workbook is export's: another command's file target must not overwrite it
+    assert refusal(book, kind="file", made_by="showcase package").startswith("这个文件已存在")
+
+
+def test_a_file_another_command_wrote_is_recognised_by_its_tag(home: Path, tmp_path: Path) -> None:
+    conf = tmp_path / "showcase.conf"
+    conf.write_text("# showcase-generated: showcase server-config\nserver {}\n", encoding="utf-8")
+    assert allowed(conf, kind="file", made_by="showcase server-config", suffix=".conf") == conf
+    assert refusal(conf, kind="file", made_by="showcase package",
+                   suffix=".conf").startswith("这个文件已存在")
+    conf.write_text("server {}\n# showcase-generated: showcase server-config\n", encoding="utf-8")
+    assert refusal(conf, kind="file", made_by="showcase server-config",
+                   suffix=".conf").startswith("这个文件已存在")
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("index.html", "x")
+        z.comment = b"showcase-generated: showcase package"
+    assert allowed(archive, kind="file", made_by="showcase package", suffix=".zip") == archive
+    assert refusal(archive, kind="file", made_by="showcase export",
+                   suffix=".zip").startswith("这个文件已存在")
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("index.html", "x")
+    assert refusal(archive, kind="file", made_by="showcase package",
+                   suffix=".zip").startswith("这个文件已存在")
+    archive.write_bytes(b"PK\x03\x04 broken")
+    assert refusal(archive, kind="file", made_by="showcase package",
+                   suffix=".zip").startswith("这个文件已存在")
 
 
 def test_a_file_target_may_be_inside_a_folder_of_someone_else(home: Path, tmp_path: Path) -> None:

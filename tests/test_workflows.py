@@ -136,6 +136,32 @@ def test_public_site_deployed_internal_only_as_short_lived_artifact() -> None:
     assert gitlab["preview"]["artifacts"]["expose_as"]
 
 
+def test_the_server_deploy_is_optional_and_takes_its_credentials_from_ci_variables() -> None:
+    """Both pipelines publish to the unit's own server with showcase deploy only when the
+    target is set, one deploy at a time, with the ssh key from the CI's secrets (never in
+    the file), and never the internal build to the public target."""
+    job = _load(PUBLISH)["jobs"]["server"]
+    assert "vars.SHOWCASE_DEPLOY_TARGET != ''" in job["if"] and "refs/heads/main" in job["if"]
+    assert job["concurrency"]["cancel-in-progress"] is False
+    runs = "\n".join(s.get("run", "") for s in job["steps"])
+    envs = {k: v for s in job["steps"] for k, v in (s.get("env") or {}).items()}
+    assert envs["SSH_KEY"] == "${{ secrets.SHOWCASE_DEPLOY_SSH_KEY }}"
+    assert envs["KNOWN_HOSTS"] == "${{ secrets.SHOWCASE_DEPLOY_KNOWN_HOSTS }}"
+    assert "StrictHostKeyChecking=yes" in runs and "BEGIN" not in runs
+    public = next(s for s in job["steps"] if "--site site " in s.get("run", ""))
+    assert public["env"]["TARGET"] == "${{ vars.SHOWCASE_DEPLOY_TARGET }}"
+    internal = next(s for s in job["steps"] if "--audience internal" in s.get("run", ""))
+    assert internal["env"]["TARGET"] == "${{ vars.SHOWCASE_DEPLOY_INTERNAL_TARGET }}"
+    assert "SHOWCASE_DEPLOY_INTERNAL_TARGET" in internal["if"]
+    gitlab = _load(GITLAB)["server"]
+    assert gitlab["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $SHOWCASE_DEPLOY_TARGET"}]
+    assert gitlab["resource_group"] and gitlab["interruptible"] is False
+    script = "\n".join(gitlab["script"])
+    assert '--to "$SHOWCASE_DEPLOY_TARGET"' in script and '"$SHOWCASE_DEPLOY_SSH_KEY"' in script
+    assert '--site site-internal --to "$SHOWCASE_DEPLOY_INTERNAL_TARGET"' in script
+    assert "StrictHostKeyChecking=yes" in script
+
+
 def _annotation_step() -> str:
     validate = _load(PUBLISH)["jobs"]["validate"]
     return next(s["run"] for s in validate["steps"] if "showcase validate" in s.get("run", ""))

@@ -31,6 +31,10 @@ from typing import Literal
 MARKER = ".showcase-generated"
 # A workbook made by showcase carries this custom document property.
 WORKBOOK_PROPERTY = "showcase-generated"
+# A text file showcase wrote has "<FILE_TAG> <command>" in its first line; a zip archive has
+# it as the archive's comment.
+FILE_TAG = "showcase-generated:"
+WORKBOOK_MAKER = "showcase export"
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old|project)-(?P<pid>\d+)$")
 
 
@@ -101,6 +105,21 @@ def workbook_made_by_showcase(path: Path) -> bool:
                 return False
             return WORKBOOK_PROPERTY.encode() in book.read(info)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return False
+
+
+def file_made_by(path: Path, made_by: str) -> bool:
+    """Whether an existing file is an earlier output of the command ``made_by``: a text file
+    whose first line, or a zip archive whose comment, says so."""
+    tag = f"{FILE_TAG} {made_by}".encode()
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            if head == b"PK\x03\x04":
+                with zipfile.ZipFile(path) as archive:
+                    return archive.comment == tag
+            return tag in (head + handle.readline(996)).split(b"\n", 1)[0]
+    except (OSError, zipfile.BadZipFile, ValueError):
         return False
 
 
@@ -182,7 +201,9 @@ def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | 
         if given.suffix.lower() != suffix:
             raise refuse(f"文件名的扩展名不是 {suffix}，而写出的文件是 {suffix} 格式",
                          f"请把文件名写成以 {suffix} 结尾，例如 统计表{suffix}。")
-        if target.exists() and not workbook_made_by_showcase(target):
+        # Workbooks carry a property that names no command; only `export` writes them.
+        if target.exists() and not (file_made_by(target, made_by) or (
+                made_by == WORKBOOK_MAKER and workbook_made_by_showcase(target))):
             raise refuse("这个文件已存在，且不是 showcase 导出的",
                          "请换一个文件名，或确认不再需要后自行删除它。")
     return target

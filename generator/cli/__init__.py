@@ -1,7 +1,8 @@
 """The ``showcase`` command line: options, Chinese messages and exit codes over the layers
-below (the staff commands' dialogue in ``staff.py``, report tables in ``terminal.py``). It
-may import every layer; nothing imports it."""
+below (the staff commands' dialogue in ``staff.py``, report tables in ``terminal.py``, the
+publishing commands in ``publish.py``). It may import every layer; nothing imports it."""
 
+from . import publish as _publish  # noqa: F401  (declares server-config, deploy, package)
 from . import sources  # noqa: F401  (registers `showcase sources`)
 from .main import main
 

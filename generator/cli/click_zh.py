@@ -47,6 +47,7 @@ MESSAGES = {
     "default: {default}": "默认：{default}",
     "env var: {var}": "环境变量：{var}",
     "deprecated": "已弃用",
+    "required": "必填",
     "(dynamic)": "（动态）",
     "Do you want to continue?": "要继续吗？",
     "Confirm the action without prompting.": "不询问，直接确认。",

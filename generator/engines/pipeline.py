@@ -242,7 +242,11 @@ def build_site(s: BuildSettings) -> BuildResult:
         docs = {rel.removeprefix("docs/"): src for rel, src in files.items()
                 if rel.startswith("docs/")}
         files = {rel: src for rel, src in files.items() if not rel.startswith("docs/")}
-    with outputs.private_dir(out) as project, outputs.staged_dir(out, BUILD_MAKER) as staging:
+    # The marker says what was built: `showcase deploy` names releases after it and keeps
+    # public and internal builds apart, `showcase server-config` protects internal ones.
+    marker = {"audience": s.audience, "as_of": as_of.isoformat(), "engine": s.engine}
+    with outputs.private_dir(out) as project, \
+            outputs.staged_dir(out, BUILD_MAKER, marker) as staging:
         try:
             write_files(project, files)
             (project / "docs").mkdir(exist_ok=True)

@@ -28,15 +28,42 @@
     }
     return h >>> 0;
   }
+  /* Opened from the file system (the offline package of showcase package): fetch() cannot
+     read file:// addresses, so there the index comes as scripts (search/i/N.js and the like) that hand
+     their data to window.__scSearchData, and page addresses end in index.html. */
+  var FILE = location.protocol === "file:";
+  var pending = {};
+  window.__scSearchData = function (name, data) {
+    var done = pending[name];
+    if (done) { delete pending[name]; done(data); }
+  };
+  function loadScript(url, name) {
+    return new Promise(function (resolve, reject) {
+      pending[name] = resolve;
+      var s = document.createElement("script");
+      s.src = url;
+      s.onerror = function () { delete pending[name]; s.remove(); reject(new Error(name)); };
+      s.onload = function () { s.remove(); };
+      document.head.appendChild(s);
+    });
+  }
   function getJSON(root, path) {
     var url = root + "search/" + path;
     if (!cache[url]) {
-      cache[url] = fetch(url).then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      });
+      if (FILE) {
+        var name = path.split("?")[0];
+        cache[url] = loadScript(root + "search/" + name.replace(/\.json$/, ".js"), name);
+      } else {
+        cache[url] = fetch(url).then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        });
+      }
     }
     return cache[url];
+  }
+  function pageHref(root, u) {
+    return root + u + (FILE && (u === "" || u.slice(-1) === "/") ? "index.html" : "");
   }
   function decode(deltas) {
     var out = [], total = 0;
@@ -114,7 +141,7 @@
     li.className = "md-search-result__item";
     var a = document.createElement("a");
     a.className = "md-search-result__link";
-    a.href = root + doc.u;
+    a.href = pageHref(root, doc.u);
     var art = document.createElement("article");
     art.className = "md-search-result__article md-typeset";
     // Not a heading: the results are a list in the header, before the page's own h1.
