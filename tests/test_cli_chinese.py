@@ -35,7 +35,7 @@ def commands(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tupl
 def allowed_words() -> set[str]:
     words = set(PRODUCT_NAMES)
     for model in (records.Program, records.Taxonomy, records.Site, records.Experience,
-                  records.Plan, records.Compilation):
+                  records.Plan, records.Compilation, records.Sources, records.Member):
         words |= set(model.model_fields)
     words |= {"categories", "units", "themes", "sites_data", "public", "internal", "mkdocs",
               "properdocs", "zensical"}
@@ -45,7 +45,7 @@ def allowed_words() -> set[str]:
 def english_words(text: str, command: click.Command) -> list[str]:
     allowed = allowed_words() | set(main.commands)
     allowed |= {part for name in main.commands for part in name.split("-")}  # server-config
-    for group in (main.commands["new"], main.commands["import"]):
+    for group in (main.commands["new"], main.commands["import"], main.commands["sources"]):
         allowed |= set(group.commands)  # type: ignore[attr-defined]
     text = re.sub(r"\[默认：[^\]]*\]", " ", text)                     # default values
     text = re.sub(r"(?<![\w-])--?[a-z][a-z-]*", " ", text)          # option names

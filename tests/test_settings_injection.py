@@ -78,6 +78,8 @@ def program_values(text: str, url: str) -> dict[str, Any]:
             node = node.setdefault(key, {})
         node[path[-1]] = url if is_url else text
     program["gov_mark"]["image"] = "photos/taohua-dangri.jpg"
+    # administrative codes: six digits or nothing, never shown on a page
+    program["code"], program["share_internal_with"] = "430700", ["430000"]
     return program
 
 
