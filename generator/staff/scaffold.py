@@ -12,14 +12,12 @@ import datetime as dt
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
+from ..base.pinyin import ID_MAX, pinyin_id
 from ..data.dataset import Dataset
 from ..data.schemacheck import check_document, suggest
 from ..data.yamlsource import parse
@@ -27,7 +25,6 @@ from ..model.fieldtypes import ID_RE, MAX_YEAR, MIN_YEAR
 from ..model.records import Experience, Site
 
 SKELETONS = Path(__file__).parent / "skeletons"
-ID_MAX = 64
 SUMMARY_PLACEHOLDER = "（请填写一句话简介，不超过 200 字）"
 EXPERIENCE_SUMMARY_PLACEHOLDER = "（请填写摘要：用两三句话概括这条经验的做法和成效）"
 PLACEHOLDER_MARK = "（请填写"
@@ -46,18 +43,6 @@ class ScaffoldError(Exception):
 
 
 # ---------------------------------------------------------------- ids
-
-def pinyin_id(text: str) -> str:
-    """Lower-case ASCII syllables joined by hyphens, at most ``ID_MAX`` characters."""
-    text = unicodedata.normalize("NFKC", text)
-    parts: list[str] = []
-    for chunk in lazy_pinyin(text, style=Style.NORMAL):
-        ascii_chunk = unicodedata.normalize("NFKD", chunk).encode("ascii", "ignore").decode()
-        parts.extend(p for p in re.split(r"[^a-z0-9]+", ascii_chunk.lower()) if p)
-    while parts and len("-".join(parts)) > ID_MAX:
-        parts.pop()
-    return "-".join(parts)
-
 
 def short_org_name(name: str) -> str:
     """The name without “中共” and the organisation-type suffix (if something remains)."""
