@@ -120,7 +120,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
                                   audience=prepared.audience,
                                   base_url=prepared.data.program.site_url or "",
                                   as_of=prepared.as_of, pdfs=prepared.pdfs,
-                                  photos=prepared.site.photos):
+                                  photos=prepared.site.photos, facts=prepared.facts):
                 log.warning(warning)
         except PostStepFailed as exc:
             raise PluginError(str(exc)) from None

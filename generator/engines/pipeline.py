@@ -27,8 +27,9 @@ from ..base.reference import epoch_of
 from ..data import loader
 from ..data.dataset import Dataset
 from ..media.cache import default_root
+from ..paper.sitepages import site_pages
 from ..rules.audience import Audience, view
-from ..rules.facts import derive
+from ..rules.facts import Facts, derive
 from ..site import urls
 from ..site.settings import site_settings
 from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
@@ -83,6 +84,7 @@ class Prepared:
     as_of: dt.date
     pdfs: frozenset[str]
     audience: Audience
+    facts: Facts | None = None
 
 
 def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
@@ -100,9 +102,10 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
             site = generate(data, facts, Options(
                 audience=audience, base_url=data.program.site_url or "", pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache))
+            site.pages.update(site_pages(data, facts, audience, template_dirs))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
-    return Prepared(data, view(data, audience), site, as_of, pdfs, audience)
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, facts)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path,
@@ -237,7 +240,7 @@ def build_site(s: BuildSettings) -> BuildResult:
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs,
-                              photos=prepared.site.photos)
+                              photos=prepared.site.photos, facts=prepared.facts)
             if s.audience == "internal":  # the browser editor: never in a public build
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)

@@ -10,10 +10,10 @@ from urllib.parse import urljoin
 from ..data.dataset import Dataset
 from ..model.lifecycle import STATUS_LABELS
 from ..model.records import PROMOTED_LABELS, RESULT_LABELS
+from ..pdf.render import title_lines
 from ..rules.duties import EXPERIENCES_NEEDED, FIRST_PASSES_NEEDED, Duty, experience_unit
 from ..rules.yearreport import OUTCOME_LABELS, TASK_LABELS, Task, YearReport
 from ..site import charts, urls
-from ..pdf.render import title_lines
 from .blocks import Block, Chart, Contents, Document, Heading, PageLink, Para, Table
 from .words import (
     amount,
@@ -43,9 +43,9 @@ def _plan_section(data: Dataset, r: YearReport) -> list[Block]:
     if p is None:
         actual = {c: len(r.new_units_by_category().get(c, [])) for c in cats}
         blocks.append(Para(f"{y}年没有年度规划，不设目标任务；本年度确定创建单位{r.new_unit_count}个。"))
-        rows = tuple((category_name(data, c), "—", str(n), "—", "—") for c, n in actual.items())
+        plain = tuple((category_name(data, c), "—", str(n), "—", "—") for c, n in actual.items())
         blocks.append(Table(f"表1　{y}年分类别创建单位", ("类别", "目标", "创建单位", "完成率", "其中示范点"),
-                            rows, (3, 1.5, 1.8, 1.6, 1.8), (False, True, True, True, True),
+                            plain, (3, 1.5, 1.8, 1.6, 1.8), (False, True, True, True, True),
                             ("合计", "—", str(r.new_unit_count), "—", "—")))
         return blocks
     cand, demo = p.candidates, p.demonstrations

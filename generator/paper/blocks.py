@@ -86,6 +86,7 @@ class Contents:
     the file is opened), a list with page numbers in the PDF."""
 
     title: str = "目　录"
+    new_page: bool = True   # the text starts on the next page
 
 
 Block = Heading | Para | Table | Chart | Photo | Rich | PageLink | Contents

@@ -271,6 +271,7 @@ def render_docx(doc: Document, *, created: dt.datetime) -> bytes:
     writer = _Writer(word)
     for node in _front(doc):
         writer.add(node)
+    writer.break_next = doc.cover  # a cover stands on its own page
     for block in doc.blocks:
         _block(writer, block, doc)
     props = word.core_properties
@@ -292,7 +293,7 @@ def _block(writer: _Writer, block: Block, doc: Document) -> None:
     if isinstance(block, Contents):
         for node in _contents(doc):
             writer.add(node)
-        writer.break_next = True  # the contents stand on their own page(s)
+        writer.break_next = block.new_page  # the contents stand on their own page(s)
     elif isinstance(block, Heading):
         style = "ChapterTitle" if block.page_break else \
             {1: "Heading1", 2: "Heading2"}.get(block.level, "Heading3")

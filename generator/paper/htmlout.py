@@ -80,7 +80,8 @@ def block_html(block: Block, doc: Document, *, site: bool = False, index: int = 
                 anchor = b.anchor or f"s-{i}"
                 entries.append(f'<li class="toc-{b.level}"><a href="#{escape(anchor)}">'
                                f"{escape(b.text)}</a></li>")
-        return (f'<nav class="contents" aria-label="目录"><h2 class="contents-title">'
+        cls = "contents" if block.new_page else "contents inline"
+        return (f'<nav class="{cls}" aria-label="目录"><h2 class="contents-title">'
                 f'{escape(block.title)}</h2><ol>{"".join(entries)}</ol></nav>')
     raise TypeError(block)
 

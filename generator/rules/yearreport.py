@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from ..data.dataset import Dataset
 from ..model.lifecycle import PASSING, ordered, site_state
-from ..model.records import Evaluation, Site
+from ..model.records import Evaluation, Promoted, Site
 from .duties import Duty, experience_unit
 from .facts import Facts, activity_years
 from .progress import PlanProgress
@@ -48,7 +48,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "demonstration": "确定为示范点", "not_selected": "未入选", "improving": "进入提高阶段",
     "eliminated": "淘汰", "inspection_passed": "年检合格",
 }
-PROMOTED_ORDER = ("national", "province", "city", "county", None)
+PROMOTED_ORDER: tuple[Promoted | None, ...] = ("national", "province", "city", "county", None)
 # The day of the year a due evaluation is put in the calendar when the plan does not say
 # (``plans/<year>.yml`` ``evaluation_date``): the sample's and the launch speech's year-end
 # evaluation, 30 November.
