@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything Showcase needs on Debian 12/13 or Ubuntu: system packages (CJK fonts for
-# PDFs, poppler for PDF checks, Chromium and libatomic1 for the browser tests) and a virtual
+# PDFs, poppler for PDF checks, Chromium and libatomic1 for the browser tests, LibreOffice
+# for reading the Word files back) and a virtual
 # environment with the exact package versions of requirements.lock. Safe to run again: it
 # only installs what is missing, and skips pip when the lock has not changed.
-# SHOWCASE_BROWSER=0 leaves out what only the browser tests need.
+# SHOWCASE_BROWSER=0 leaves out what only the tests need (Chromium, LibreOffice).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,11 +24,15 @@ fc-list :lang=zh 2>/dev/null | grep -qi "noto.*cjk" || need_apt+=(fonts-noto-cjk
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # WeasyPrint (PDFs) needs Pango.
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+# CairoSVG (the charts in Word files) needs Cairo.
+ldconfig -p 2>/dev/null | grep -q "libcairo.so.2" || need_apt+=(libcairo2)
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   # Playwright's bundled node (it drives Chromium in the browser tests) needs libatomic.
   ldconfig -p 2>/dev/null | grep -q "libatomic.so.1" || need_apt+=(libatomic1)
+  # The tests open every Word file the way an office does: LibreOffice converts it to PDF.
+  command -v libreoffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -219,9 +219,11 @@ class _Writer:
             self.add(_text_para("Caption", text))
 
 
-def _contents(doc: Document) -> Iterator[Any]:
+def _contents(doc: Document, block: Contents) -> Iterator[Any]:
     """The TOC field, filled with the headings (levels 1–2) until Word or WPS updates it."""
-    yield _text_para("TOCHeading", "目　录")
+    # After a foreword, the contents start a page of their own.
+    after_text = doc.cover and doc.blocks and doc.blocks[0] is not block
+    yield _para("TOCHeading", [_run(block.title, "TOCHeading")], page_break=bool(after_text))
     entries = [h for h in doc.headings() if h.level <= 2]
     style_of = {1: "TOC1", 2: "TOC2"}
     begin = [_el("r", None, _el("fldChar", {"fldCharType": "begin"})),
@@ -291,7 +293,7 @@ def render_docx(doc: Document, *, created: dt.datetime) -> bytes:
 
 def _block(writer: _Writer, block: Block, doc: Document) -> None:
     if isinstance(block, Contents):
-        for node in _contents(doc):
+        for node in _contents(doc, block):
             writer.add(node)
         writer.break_next = block.new_page  # the contents stand on their own page(s)
     elif isinstance(block, Heading):

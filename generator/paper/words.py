@@ -81,12 +81,12 @@ def evaluation_text(ev: Evaluation | None, *, internal: bool = False) -> str:
     return text
 
 
-def contact_text(role: str, person: Contact | None, *, internal: bool) -> str:
+def contact_text(role: str, person: Contact | None, *, internal: bool, title: bool = True) -> str:
     """“督查指导员：杨帆（市委组织部…）0736-…” — the phone only in an internal document."""
     if person is None:
         return f"{role}：未填写"
     text = f"{role}：{person.name}"
-    if person.title:
+    if title and person.title:
         text += f"（{person.title}）"
     if internal and person.phone:
         text += f" {person.phone}"

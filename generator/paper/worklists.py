@@ -14,7 +14,7 @@ from .blocks import Block, Contents, Document, Heading, Para, Table
 from .words import category_name, cn_date, cn_year_month, contact_text, evaluation_text, section
 
 HEADER = ("序号", "单位名称及地址", "类别、批次、级别", "考评事项", "上次考评", "完成情况", "联系人及电话")
-WIDTHS = (0.7, 3.6, 1.7, 1.4, 1.5, 1.9, 4.2)
+WIDTHS = (0.6, 3.8, 1.7, 1.2, 1.9, 1.9, 3.4)
 
 
 def task_state(t: Task, report: YearReport) -> str:
@@ -36,9 +36,9 @@ def row(data: Dataset, t: Task, number: int, report: YearReport) -> tuple[str, .
                            "demonstration" if t.kind == "second" else "improving"]
     c = site.contacts
     contacts = "\n".join((
-        contact_text("联系领导", c.leader if c else None, internal=True),
-        contact_text("督查指导员", c.supervisor if c else None, internal=True),
-        contact_text("联络员", c.liaison if c else None, internal=True)))
+        contact_text("联系领导", c.leader if c else None, internal=True, title=False),
+        contact_text("督查指导员", c.supervisor if c else None, internal=True, title=False),
+        contact_text("联络员", c.liaison if c else None, internal=True, title=False)))
     return (str(number), f"{site.name}\n{address}",
             f"{category_name(data, site.category)}\n{site.batch}年批次\n{LEVEL_LABELS[site.level]}，{status}",
             TASK_LABELS[t.kind], evaluation_text(last, internal=True), task_state(t, report), contacts)
