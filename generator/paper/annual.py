@@ -139,7 +139,7 @@ def _outcomes_section(data: Dataset, r: YearReport, internal: bool) -> list[Bloc
     widths: tuple[float, ...] = (3.2, 2.6, 1.6, 2.0, 1.2, 2.0)
     if internal:
         header += ("得分", "考评人及意见")
-        widths = (2.6, 2.2, 1.4, 1.8, 1.0, 1.6, 1.0, 4.0)
+        widths = (2.4, 2.0, 1.3, 1.7, 1.1, 1.5, 1.5, 3.8)
     rows = []
     for o in r.outcomes:
         site = data.sites[o.site]
@@ -323,9 +323,13 @@ def _awards_section(data: Dataset, r: YearReport) -> list[Block]:
     text = (f"{y}年以奖代投资金共{amount(r.awards_total)}万元，涉及{len(r.awards)}个管理单位："
             + "、".join(f"{unit_name(data, u)}{amount(v)}万元" for u, v in r.awards.items()) + "。")
     rows = tuple((unit_name(data, u), amount(v)) for u, v in r.awards.items())
+    items = tuple((site_name(data, i), unit_name(data, data.sites[i].unit), amount(a.amount),
+                   a.purpose or "—") for i, a in r.award_items)
     return [Para(text),
             Table(f"表10　{y}年以奖代投（按管理单位）", ("管理单位", "金额（万元）"), rows, (4, 2),
-                  (False, True), ("合计", amount(r.awards_total)))]
+                  (False, True), ("合计", amount(r.awards_total))),
+            Table(f"表11　{y}年以奖代投明细", ("单位", "管理单位", "金额（万元）", "用途"), items,
+                  (3, 3, 1.6, 4), (False, False, True, False))]
 
 
 # A title line of 方正小标宋 2号 holds 20 characters of the 156 mm text block.

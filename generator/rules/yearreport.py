@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from ..data.dataset import Dataset
 from ..model.lifecycle import PASSING, ordered, site_state
-from ..model.records import Evaluation, Promoted, Site
+from ..model.records import Award, Evaluation, Promoted, Site
 from .duties import Duty, experience_unit
 from .facts import Facts, activity_years
 from .progress import PlanProgress
@@ -115,6 +115,7 @@ class YearReport:
     by_promoted: dict[str | None, int]
     left: list[tuple[str, dt.date]]
     awards: dict[str, float]                     # unit -> 万元 (private: internal view only)
+    award_items: list[tuple[str, Award]]         # (site, award) of the year
     evaluation_day: dt.date                      # when the year's due evaluations are scheduled
 
     @property
@@ -226,6 +227,7 @@ def year_report(data: Dataset, facts: Facts, year: int) -> YearReport:
     tasks: list[Task] = []
     left: list[tuple[str, dt.date]] = []
     awards: dict[str, float] = {}
+    award_items: list[tuple[str, Award]] = []
     for ident in sorted(data.sites):
         site = data.sites[ident]
         if site.batch == year:
@@ -247,6 +249,7 @@ def year_report(data: Dataset, facts: Facts, year: int) -> YearReport:
         for award in site.awards:
             if award.year == year:
                 awards[site.unit] = round(awards.get(site.unit, 0.0) + award.amount, 4)
+                award_items.append((ident, award))
 
     unit_rank = {k: i for i, k in enumerate(tax.units)}
     cat_rank = {k: i for i, k in enumerate(tax.categories)}
@@ -279,6 +282,7 @@ def year_report(data: Dataset, facts: Facts, year: int) -> YearReport:
         by_promoted={k: promoted[k] for k in PROMOTED_ORDER if promoted.get(k)},
         left=sorted(left, key=lambda item: (item[1], item[0])),
         awards=awards,
+        award_items=sorted(award_items, key=lambda item: site_key(item[0])),
         evaluation_day=evaluation_day(data, year),
     )
 
