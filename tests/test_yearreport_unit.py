@@ -76,6 +76,7 @@ def test_a_later_year_carries_the_overdue_over(data) -> None:  # type: ignore[no
                                                                 "shanbei-wangjia-cun"]
     due = {i for i, s in facts.states.items() if s.due_year is not None and s.due_year <= 2027}
     assert set(r.overdue) == due
+    assert r.left == [] and r.outcomes == []  # shiyan left in 2026, not again in 2027
 
 
 def test_the_public_view_has_no_awards(data) -> None:  # type: ignore[no-untyped-def]
