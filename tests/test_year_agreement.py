@@ -23,7 +23,7 @@ from office_support import description_field, docx_tables, events_icalendar
 from test_site_support import REPO, SAMPLE, parse_html_text, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from synth import synthesise_varied  # noqa: E402
+from synth import synthesise_varied
 
 CASES = [("sample", y) for y in (2024, 2025, 2026)] + [("varied", y) for y in range(2022, 2027)]
 FINAL_AS_OF = "2027-01-15"
