@@ -5,6 +5,7 @@ made (``build/annual``, ``build/report`` by default)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import click
 
 from ..base.reference import reference_date
 from ..rules.audience import Audience, view
-from ..rules.facts import derive
+from ..rules.facts import derive, report_json
 from .main import (
     as_of_option,
     audience_option,
@@ -22,6 +23,7 @@ from .main import (
     main,
     project_root,
 )
+from .terminal import print_report
 
 ANNUAL_MAKER = "showcase annual"
 REPORT_MAKER = "showcase report"
@@ -137,3 +139,33 @@ def report_documents(data_dir: str, as_of: str | None, audience: Audience,
     doc = status_document(view(data, audience), facts, internal=audience == "internal")
     files = _render(doc, formats, f"report-{day.isoformat()}", day, data.root / "media")
     _write(target_dir, data_dir, REPORT_MAKER, dict(files))
+
+
+# `report` lives here, beside its documents, so that main.py never imports this module.
+@main.command()
+@data_option
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
+@click.option("--format", "formats", metavar="pdf,docx",
+              help="写成文档而不在终端显示：pdf、docx 或 pdf,docx")
+@click.option("--out", "out_dir", metavar="目录", help="与 --format 一起用：输出目录（默认 build/report）")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
+              show_default=True, help="与 --format 一起用：public 公开版；internal 内部版（含电话等）")
+def report(data_dir: str, as_of: str | None, as_json: bool, formats: str | None,
+           out_dir: str | None, audience: Audience) -> None:
+    """年度规划进度、生命周期统计、考评逾期和区县职责（--format 写成 PDF、Word 文档）。"""
+    if formats is not None or out_dir is not None:
+        chosen = parse_formats(click.get_current_context(), None, formats or "pdf,docx")  # type: ignore[arg-type]
+        assert chosen is not None
+        report_documents(data_dir, as_of, audience, chosen, out_dir)
+        return
+    from ..rules.yearreport import years_json
+
+    data = load_or_exit(data_dir)
+    facts = derive(data, reference_date(as_of))
+    if as_json:
+        # One source for every year's numbers: the year reports (rules/yearreport.py).
+        click.echo(json.dumps({**report_json(facts), "years": years_json(data, facts)},
+                              ensure_ascii=False, indent=2))
+    else:
+        print_report(data, facts)

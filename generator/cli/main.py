@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -19,9 +18,7 @@ from ..data import loader
 from ..data.dataset import Dataset
 from ..engines.config import Engine
 from ..rules.audience import Audience
-from ..rules.facts import derive, report_json
 from . import click_zh
-from .terminal import print_report
 
 click_zh.install()  # before any command is declared: some help texts are taken right away
 
@@ -141,37 +138,6 @@ def validate(data_dir: str, verbose: bool) -> None:
     click.echo(
         f"检查通过：{len(data.sites)} 个示范点（创建单位）、{len(data.experiences)} 篇典型经验、"
         f"{len(data.plans)} 份年度规划、{len(data.compilations)} 份经验汇编。")
-
-
-@main.command()
-@data_option
-@as_of_option
-@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
-@click.option("--format", "formats", metavar="pdf,docx",
-              help="写成文档而不在终端显示：pdf、docx 或 pdf,docx")
-@click.option("--out", "out_dir", metavar="目录", help="与 --format 一起用：输出目录（默认 build/report）")
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
-              show_default=True, help="与 --format 一起用：public 公开版；internal 内部版（含电话等）")
-def report(data_dir: str, as_of: str | None, as_json: bool, formats: str | None,
-           out_dir: str | None, audience: Audience) -> None:
-    """年度规划进度、生命周期统计、考评逾期和区县职责（--format 写成 PDF、Word 文档）。"""
-    if formats is not None or out_dir is not None:
-        from .annual import parse_formats, report_documents
-
-        chosen = parse_formats(click.get_current_context(), None, formats or "pdf,docx")  # type: ignore[arg-type]
-        assert chosen is not None
-        report_documents(data_dir, as_of, audience, chosen, out_dir)
-        return
-    from ..rules.yearreport import years_json
-
-    data = load_or_exit(data_dir)
-    facts = derive(data, reference_date(as_of))
-    if as_json:
-        # One source for every year's numbers: the year reports (rules/yearreport.py).
-        click.echo(json.dumps({**report_json(facts), "years": years_json(data, facts)},
-                              ensure_ascii=False, indent=2))
-    else:
-        print_report(data, facts)
 
 
 @main.command()
