@@ -21,7 +21,7 @@ from office_support import (
     pdf_tagged,
     pdffonts,
 )
-from test_site_support import AS_OF, SAMPLE, build_ok, cached_build, run_cli
+from test_site_support import AS_OF, SAMPLE, build_ok, run_cli
 
 from generator.base.pinyin import pinyin_id
 
@@ -30,7 +30,8 @@ TASK_KINDS = ("首次考评", "第二次考评", "年检")
 
 @pytest.fixture(scope="module")
 def internal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return cached_build(tmp_path_factory, SAMPLE, audience="internal")
+    return build_ok(SAMPLE, tmp_path_factory.mktemp("internal") / "site", audience="internal",
+                    pdf=True)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,7 @@ def test_every_unit_and_supervisor_has_its_list_and_feed(internal: Path) -> None
     for suffix in ("pdf", "docx"):
         assert {p.stem for p in (internal / "worklists").glob(f"*.{suffix}")} == expected
     assert {p.stem for p in (internal / "calendar").glob("*.ics")} == expected | {"programme"}
+
     assert (internal / "calendar" / "index.html").is_file()
     assert (internal / "worklists" / "index.html").is_file()
 
@@ -147,7 +149,7 @@ def test_worklist_documents_are_printable_and_editable(internal: Path) -> None:
 def test_uids_stay_and_rebuilds_are_byte_identical(internal: Path, tmp_path: Path) -> None:
     """The same data a fortnight later: the same events keep their UIDs (only DTSTAMP
     moves); with the same reference date every file is the same to the byte."""
-    same = build_ok(SAMPLE, tmp_path / "same", audience="internal")
+    same = build_ok(SAMPLE, tmp_path / "same", audience="internal", pdf=True)
     for folder in ("calendar", "worklists"):
         for path in sorted((internal / folder).iterdir()):
             if path.suffix in (".ics", ".pdf", ".docx"):
@@ -155,6 +157,10 @@ def test_uids_stay_and_rebuilds_are_byte_identical(internal: Path, tmp_path: Pat
     for path in sorted((internal / "reports").rglob("annual-*")):
         assert (same / path.relative_to(internal)).read_bytes() == path.read_bytes(), path.name
     later = build_ok(SAMPLE, tmp_path / "later", audience="internal", as_of="2026-12-12")
+    # A quick build (--no-pdf) has every Word file and calendar, but no PDF.
+    assert not list(later.rglob("*.pdf"))
+    assert {p.name for p in (later / "worklists").glob("*.docx")} == \
+        {p.name for p in (internal / "worklists").glob("*.docx")}
     before = {e.uid: e for e in events_icalendar((internal / "calendar" / "programme.ics").read_bytes())[1]}
     after = {e.uid: e for e in events_icalendar((later / "calendar" / "programme.ics").read_bytes())[1]}
     assert before.keys() == after.keys()

@@ -259,6 +259,9 @@ def test_public_pdfs_have_no_private_value(data: Path, tmp_path: Path) -> None:
     assert "tanzhen-huibian.pdf" in page
     text = readable_text(out / "compilations" / "tanzhen-huibian.pdf")
     assert "积分" in text, "no extractable Chinese text in the PDF: the check would prove nothing"
+    # The annual report's PDF and every Word file are read too (issue 21).
+    assert "探针村" in readable_text(out / "reports" / "2025" / "annual-2025.pdf")
+    assert "积分" in readable_text(out / "compilations" / "tanzhen-huibian.docx")
     found = leaks(out)
     assert not found, f"private values in the public build with PDFs: {found}"
 
@@ -268,9 +271,8 @@ def test_public_pdfs_have_no_private_value(data: Path, tmp_path: Path) -> None:
 def test_public_documents_are_read_and_hold_no_private_value(public_site: Path) -> None:
     """The annual report (page, PDF, Word) of the public build: read back as text (so the
     canary search above really looked inside them), public facts in, nothing private."""
-    pdf = public_site / "reports" / "2025" / "annual-2025.pdf"
     docx = public_site / "reports" / "2025" / "annual-2025.docx"
-    for path in (pdf, docx, public_site / "reports" / "2025" / "index.html"):
+    for path in (docx, public_site / "reports" / "2025" / "index.html"):
         text = readable_text(path)
         assert "探针村" in text and "2025" in text, path  # the canary site's public name
         assert not [n for n, c in CANARIES.items() if c in text], path
@@ -288,10 +290,9 @@ def test_internal_documents_carry_the_private_values(internal_site: Path) -> Non
         return {name for name, canary in CANARIES.items() if canary in text}
 
     report = internal_site / "reports" / "2025"
-    for suffix in ("pdf", "docx"):
-        in_report = found(report / f"annual-2025.{suffix}")
-        # The canary site's 2025 evaluation (its score) and its 2025 award.
-        assert {"evaluations.score (2nd)", "awards.amount"} <= in_report, (suffix, in_report)
+    in_report = found(report / "annual-2025.docx")
+    # The canary site's 2025 evaluation (its score) and its 2025 award.
+    assert {"evaluations.score (2nd)", "awards.amount"} <= in_report, in_report
     feeds = [p for p in (internal_site / "calendar").glob("*.ics") if "contacts.leader.phone" in found(p)]
     assert feeds, "no calendar carries the canary site's phones"
     lists = [p for p in (internal_site / "worklists").glob("*.docx")

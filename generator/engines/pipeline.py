@@ -85,6 +85,7 @@ class Prepared:
     pdfs: frozenset[str]
     audience: Audience
     facts: Facts | None = None
+    pdf: bool = True  # PDFs are made (not a quick --no-pdf build)
 
 
 def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
@@ -102,10 +103,10 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
             site = generate(data, facts, Options(
                 audience=audience, base_url=data.program.site_url or "", pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache))
-            site.pages.update(site_pages(data, facts, audience, template_dirs))
+            site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=pdf))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
-    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, facts)
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, facts, pdf)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path,
@@ -240,7 +241,8 @@ def build_site(s: BuildSettings) -> BuildResult:
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs,
-                              photos=prepared.site.photos, facts=prepared.facts)
+                              photos=prepared.site.photos, facts=prepared.facts,
+                              pdf=prepared.pdf)
             if s.audience == "internal":  # the browser editor: never in a public build
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)

@@ -177,7 +177,8 @@ def pdf_jobs(shown: Dataset, ids: Iterable[str], photos: PhotoPlan | None = None
 
 
 def write_documents(site_dir: Path, shown: Dataset, facts: Facts, audience: Audience,
-                    pdfs: Iterable[str], photos: PhotoPlan | None = None) -> list[str]:
+                    pdfs: Iterable[str], photos: PhotoPlan | None = None,
+                    pdf: bool = True) -> list[str]:
     """Every printed document of the build (compilation PDFs and .docx, annual reports,
     and in internal builds the worklists and calendars), made on both cores; returns their
     warnings."""
@@ -185,7 +186,7 @@ def write_documents(site_dir: Path, shown: Dataset, facts: Facts, audience: Audi
 
     pdfs = sorted(pdfs)
     jobs = pdf_jobs(shown, pdfs, photos) + site_jobs(shown, facts, audience, compilations=pdfs,
-                                                      photos=photos)
+                                                      photos=photos, pdf=pdf)
     try:
         return run_jobs(site_dir, jobs, facts.as_of)
     except CompilationError as exc:
@@ -198,12 +199,12 @@ class PostStepFailed(Exception):
 
 def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
            as_of: dt.date, pdfs: Iterable[str] = (), photos: PhotoPlan | None = None,
-           facts: Facts | None = None) -> list[str]:
+           facts: Facts | None = None, pdf: bool = True) -> list[str]:
     """Every post-step on a freshly rendered site; returns warnings for the user."""
     internal = audience == "internal"
     # The facts do not depend on the audience (no private field or draft decides a status).
     facts = facts if facts is not None else derive(shown, as_of)
-    warnings = write_documents(site_dir, shown, facts, audience, pdfs, photos)
+    warnings = write_documents(site_dir, shown, facts, audience, pdfs, photos, pdf)
     count = write_search_index(site_dir)
     log.info(f"搜索索引：{count} 个页面")
     write_sitemap(site_dir, base_url, as_of, internal)

@@ -79,14 +79,15 @@ def document_jobs(path_stem: str, doc: Document, *, as_of: dt.date, media_root: 
     return jobs
 
 
-def annual_jobs(shown: Dataset, facts: Facts, audience: Audience) -> list[Job]:
+def annual_jobs(shown: Dataset, facts: Facts, audience: Audience,
+                formats: Sequence[str] = ("pdf", "docx")) -> list[Job]:
     jobs = []
     for year in finished_plan_years(shown, facts.as_of):
         report = year_report(shown, facts, year)
         doc = annual_document(shown, report, internal=audience == "internal")
         stem = urls.report_file(year, "pdf").removesuffix(".pdf")
         jobs += document_jobs(stem, doc, as_of=facts.as_of, media_root=shown.root / "media",
-                              cost=2.0)
+                              formats=formats, cost=2.0)
     return jobs
 
 
@@ -107,7 +108,8 @@ def current_year(shown: Dataset, facts: Facts) -> YearReport:
     return year_report(shown, facts, facts.as_of.year)
 
 
-def worklist_jobs(shown: Dataset, facts: Facts) -> list[Job]:
+def worklist_jobs(shown: Dataset, facts: Facts,
+                  formats: Sequence[str] = ("pdf", "docx")) -> list[Job]:
     """The worklists (PDF, .docx) and the calendars of the reference date's year."""
     report = current_year(shown, facts)
     jobs: list[Job] = []
@@ -115,7 +117,7 @@ def worklist_jobs(shown: Dataset, facts: Facts) -> list[Job]:
         doc = worklist_document(shown, wl, report)
         stem = urls.worklist_file(wl.name, "pdf").removesuffix(".pdf")
         jobs += document_jobs(stem, doc, as_of=facts.as_of, media_root=shown.root / "media",
-                              cost=0.5 + 0.1 * len(wl.tasks))
+                              formats=formats, cost=0.5 + 0.1 * len(wl.tasks))
         def feed(wl: Worklist = wl) -> tuple[bytes, list[str]]:
             return worklist_calendar(shown, report, wl), []
         jobs.append(Job(urls.calendar_file(wl.name), feed, 0.05))
@@ -124,13 +126,18 @@ def worklist_jobs(shown: Dataset, facts: Facts) -> list[Job]:
     return jobs
 
 
+def formats_of(pdf: bool) -> tuple[str, ...]:
+    """A build without PDFs (``--no-pdf``, the quick build) still has every Word file."""
+    return ("pdf", "docx") if pdf else ("docx",)
+
+
 def site_jobs(shown: Dataset, facts: Facts, audience: Audience, *, compilations: Iterable[str],
-              photos: PhotoPlan | None) -> list[Job]:
+              photos: PhotoPlan | None, pdf: bool = True) -> list[Job]:
     """Every document a build of ``audience`` publishes besides the compilation PDFs."""
-    jobs = annual_jobs(shown, facts, audience)
+    jobs = annual_jobs(shown, facts, audience, formats_of(pdf))
     jobs += compilation_jobs(shown, compilations, facts.as_of, photos)
     if audience == "internal":
-        jobs += worklist_jobs(shown, facts)
+        jobs += worklist_jobs(shown, facts, formats_of(pdf))
     return jobs
 
 

@@ -24,7 +24,7 @@ from .htmlout import fragment
 
 
 def site_pages(full: Dataset, facts: Facts, audience: Audience,
-               template_dirs: Iterable[Path] = ()) -> dict[str, str]:
+               template_dirs: Iterable[Path] = (), *, pdf: bool = True) -> dict[str, str]:
     """Docs-tree path → Markdown of every page above."""
     model: Model = build_model(full, facts, Options(audience=audience))
     shown = model.data
@@ -34,7 +34,7 @@ def site_pages(full: Dataset, facts: Facts, audience: Audience,
     def page(url: str, template: str, **context: object) -> None:
         try:
             text = env.get_template(template).render(m=model, here=url, photo_plan=None,
-                                                     **context)
+                                                     pdf=pdf, **context)
         except jinja2.TemplateError as exc:
             raise _template_failure(exc, template) from exc
         pages[urls.source_of(url)] = wrap_html_blocks(text)
