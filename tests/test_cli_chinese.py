@@ -16,7 +16,8 @@ from generator.model import records
 
 # Names a staff member types or sees as names (not English prose).
 PRODUCT_NAMES = {"PDF", "Excel", "JSON", "YAML", "Schema", "Markdown", "MkDocs", "VS", "Code",
-                 "ID", "id", "YYYY", "MM", "DD", "showcase", "xlsx", "ProperDocs", "Zensical"}
+                 "ID", "id", "YYYY", "MM", "DD", "showcase", "xlsx", "ProperDocs", "Zensical",
+                 "Word", "WPS", "pdf", "docx"}
 
 
 def commands(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
