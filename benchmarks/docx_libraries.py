@@ -117,14 +117,13 @@ def docxtpl_render(doc: Document, work: Path) -> Callable[[], bytes] | None:
     word.add_paragraph("{%p for b in blocks %}")
     word.add_paragraph("{{ b.text }}", style="Body")
     word.add_paragraph("{%p endfor %}")
-    table = word.add_table(rows=2, cols=5)
+    table = word.add_table(rows=4, cols=5)
     for cell, text in zip(table.rows[0].cells, ("类别", "目标", "创建单位", "完成率", "其中示范点"), strict=True):
         cell.text = text
-    cells = table.rows[1].cells
-    cells[0].text = "{%tr for r in rows %}{{ r[0] }}"
-    for i in range(1, 4):
-        cells[i].text = f"{{{{ r[{i}] }}}}"
-    cells[4].text = "{{ r[4] }}{%tr endfor %}"
+    table.rows[1].cells[0].text = "{%tr for r in rows %}"
+    for i, cell in enumerate(table.rows[2].cells):
+        cell.text = f"{{{{ r[{i}] }}}}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
     path = work / "tpl.docx"
     word.save(str(path))
     paras = [{"text": b.text} for b in doc.blocks if isinstance(b, Heading | Para)]
