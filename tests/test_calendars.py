@@ -23,7 +23,7 @@ from office_support import (
 )
 from test_site_support import AS_OF, SAMPLE, build_ok, run_cli
 
-from generator.base.pinyin import pinyin_id
+from generator.base.pinyin import pinyin_slug
 
 TASK_KINDS = ("首次考评", "第二次考评", "年检")
 
@@ -78,7 +78,7 @@ def test_every_unit_and_supervisor_has_its_list_and_feed(internal: Path) -> None
     sites = sample_sites()
     supervisors = {s["contacts"]["supervisor"]["name"] for s in sites.values()
                    if s.get("contacts", {}).get("supervisor")}
-    expected = {f"unit-{u}" for u in taxonomy_units()} | {f"supervisor-{pinyin_id(n)}" for n in supervisors}
+    expected = {f"unit-{u}" for u in taxonomy_units()} | {f"supervisor-{pinyin_slug(n)}" for n in supervisors}
     assert len(expected) == len(taxonomy_units()) + len(supervisors)  # no two names share a pinyin here
     for suffix in ("pdf", "docx"):
         assert {p.stem for p in (internal / "worklists").glob(f"*.{suffix}")} == expected

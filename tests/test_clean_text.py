@@ -164,3 +164,16 @@ def test_any_text_is_either_a_located_error_or_well_formed_output(
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)
+
+
+def test_zero_width_characters_may_stay_in_running_text(tmp_path: Path) -> None:
+    """…where they are harmless (a zero-width joiner holds an emoji together); only names,
+    ids and keys refuse them (tests/fixtures/invalid/zero-width-*)."""
+    data = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, data)
+    site = next((data / "sites").rglob("*.yml"))
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text + "features:\n  - \"志愿服务👨\u200d👩\u200d👧队\"\nprofile: \"长句\u200b中的零宽空格\"\n",
+                    encoding="utf-8")
+    data_set = loader.load(data)
+    assert data_set.ok, [str(p) for p in data_set.problems]

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import pytest
 from conftest import REPO, run_showcase
+from PIL import Image
 from pydantic import BaseModel
 
 from generator.data import loader
@@ -165,7 +166,7 @@ def test_the_backend_refuses_paths_outside_the_data_folder(project: Path) -> Non
         with pytest.raises(Refused):
             backend.handle({"action": "persistEntry", "params": {
                 "dataFiles": [{"path": bad, "raw": "name: x\n"}], "assets": []}})
-    with pytest.raises(Refused, match=r"只能保存 \.yml 或 \.md"):
+    with pytest.raises(Refused, match=r"只能保存 \.yml 记录文件"):
         backend.handle({"action": "persistEntry", "params": {
             "dataFiles": [{"path": "sites_data/sites/x.html", "raw": "<script>"}],
             "assets": []}})
@@ -193,12 +194,14 @@ def test_the_backend_speaks_decaps_proxy_protocol(project: Path) -> None:
     assert "sites_data/sites/2026/anxiang-anquan-diwan-cun.yml" in paths
     assert all(e["data"] and e["file"]["id"] for e in entries)
     raw = "name: 测试\n"
+    png = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(png, "PNG")
     backend.handle({"action": "persistEntry", "params": {
         "dataFiles": [{"path": "sites_data/sites/2026/ceshi.yml", "raw": raw, "slug": "x"}],
         "assets": [{"path": "sites_data/media/photos/ceshi.png", "encoding": "base64",
-                    "content": base64.b64encode(b"\x89PNG fake").decode()}]}})
+                    "content": base64.b64encode(png.getvalue()).decode()}]}})
     assert (project / "sites_data/sites/2026/ceshi.yml").read_text(encoding="utf-8") == raw
-    assert (project / "sites_data/media/photos/ceshi.png").read_bytes() == b"\x89PNG fake"
+    assert (project / "sites_data/media/photos/ceshi.png").read_bytes() == png.getvalue()
     with pytest.raises(Refused, match="无法读取"):  # never writes a file the reader rejects
         backend.handle({"action": "persistEntry", "params": {
             "dataFiles": [{"path": "sites_data/sites/2026/ceshi.yml", "raw": "a: [b\n"}],

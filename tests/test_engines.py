@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_site_support import AS_OF, SAMPLE, html_files, run_cli
+from test_site_support import AS_OF, SAMPLE, html_files, parse_html_text, run_cli
 
 from generator.engines.poststeps import article, search_doc
 from generator.site import searchindex
@@ -91,15 +91,54 @@ def test_sitemap_pdfs_and_open_data(site: Path, tmp_path_factory: pytest.TempPat
         assert (site / name).read_bytes() == (reference / name).read_bytes(), name
 
 
-def test_the_tag_index_is_rendered(site: Path) -> None:
-    """Material's tags plugin (MkDocs, ProperDocs) and Zensical fill the tag index page from
-    its marker: headings per tag with links, never the raw listing Markdown."""
-    content = article((site / "tags" / "index.html").read_text(encoding="utf-8"))
-    assert content is not None
-    assert len(re.findall(r"<h2\b", content)) > 5
-    assert re.search(r'<a href="\.\./(sites|experiences)/', content)
-    text = searchindex.html_text(content)
-    assert "{#" not in text and "## " not in text
+def tag_chips(page: Path) -> list[tuple[str, str]]:
+    """The tag chips of a page's article: (text, link) of every ``md-tag`` element."""
+    content = article(page.read_text(encoding="utf-8")) or ""
+    doc = parse_html_text(content)
+    return [(el.text().strip(), el.attrs.get("href", "")) for el in doc.iter()
+            if "md-tag" in el.classes()]
+
+
+@pytest.mark.parametrize("engine", ["properdocs", "zensical"])
+def test_the_same_tag_chips_and_tag_pages(engine: str,
+                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tags come from our templates, not an engine's plugin (Zensical 0.0.73 runs none):
+    every page has the same chips with the same links under every engine."""
+    reference, other = built("mkdocs", tmp_path_factory), built(engine, tmp_path_factory)
+    chips = 0
+    for rel in sorted(pages(reference)):
+        mine = tag_chips(reference / rel)
+        assert tag_chips(other / rel) == mine, rel
+        chips += len(mine)
+    assert chips > 100
+
+
+def test_the_tag_index_and_pages_are_rendered(site: Path) -> None:
+    """Every tag on a page links to its own page, which lists that page."""
+    index = parse_html_text(article((site / "tags" / "index.html").read_text(encoding="utf-8")) or "")
+    links = [el.attrs["href"] for el in index.iter() if el.tag == "a" and "md-tag" in el.classes()]
+    assert len(links) > 10
+    for rel in ("sites", "experiences"):
+        for page in sorted((site / rel).glob("*/index.html"))[:20]:
+            for text, href in tag_chips(page):
+                target = (page.parent / href).resolve() / "index.html"
+                assert target.is_file(), (page, href)
+                listed = parse_html_text(target.read_text(encoding="utf-8"))
+                linked = {(target.parent / a.attrs["href"]).resolve()
+                          for a in listed.find_all("a") if a.attrs.get("href", "").endswith("/")}
+                assert page.parent.resolve() in linked, (page, text, target)
+
+
+def test_every_script_a_page_names_exists(site: Path) -> None:
+    """Zensical hands the theme its scripts as objects, not paths: a page once named
+    ``./%7B%22async%22…`` and loaded no script at all (no search, no elder mode)."""
+    for rel in ("index.html", "sites/index.html", "search/index.html", "404.html"):
+        page = site / rel
+        for script in parse_html_text(page.read_text(encoding="utf-8")).find_all("script"):
+            src = script.attrs.get("src")
+            if src:  # the 404 page names them from the site's root path
+                base = site if src.startswith("/") else page.parent
+                assert (base / src.lstrip("/")).resolve().is_file(), (rel, src)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

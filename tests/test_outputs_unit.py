@@ -263,7 +263,10 @@ def test_anything_but_a_readable_zip_is_not_showcases_workbook(tmp_path: Path) -
     (errno.EROFS, "所在磁盘是只读的"),
     (errno.ENOSPC, "磁盘空间不足"),
     (errno.ENAMETOOLONG, "路径太长"),
-    (errno.EIO, "Input/output error"),
+    (errno.EIO, "磁盘读写出错"),
+    (errno.EISDIR, "这是一个文件夹"),
+    (errno.ENOENT, "文件或文件夹不存在"),
+    (errno.ELOOP, "系统错误 ELOOP"),
 ])
 def test_os_errors_have_chinese_reasons(code: int, reason: str) -> None:
     failure = outputs.os_failure(OSError(code, os.strerror(code)), Path("/srv/site"))

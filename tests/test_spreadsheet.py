@@ -319,3 +319,19 @@ def test_export_template_and_blank_import(tmp_path: Path) -> None:
 def test_committed_template_has_the_import_headers() -> None:
     book = openpyxl.load_workbook(REPO / "templates" / "evaluations.xlsx")
     assert [c.value for c in book["考评结果"][1]] == TEMPLATE_HEADERS
+
+
+@pytest.mark.parametrize("name", ["统计表.csv", "统计表.xls", "统计表", "统计表.XLSX.txt"])
+@pytest.mark.parametrize("template", [False, True])
+def test_export_refuses_a_name_that_is_not_a_workbook(tmp_path: Path, name: str,
+                                                      template: bool) -> None:
+    """``export out.csv`` once wrote a workbook under a .csv name with exit 0."""
+    out = tmp_path / name
+    args = ["export", *(["--template"] if template else []), str(out), "--data", str(MINIMAL)]
+    result = run_showcase(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert ".xlsx" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    upper = tmp_path / "统计表.XLSX"
+    assert run_showcase("export", str(upper), "--data", str(MINIMAL)).returncode == 0
+    assert upper.read_bytes()[:2] == b"PK"

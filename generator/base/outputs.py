@@ -46,7 +46,8 @@ def _shown(path: Path) -> str:
     return str(path)
 
 
-def _reason_os(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
+    """Why an ``OSError`` happened, in Chinese."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "没有写入权限"
     if exc.errno == errno.EROFS:
@@ -55,12 +56,21 @@ def _reason_os(exc: OSError) -> str:
         return "磁盘空间不足"
     if exc.errno == errno.ENAMETOOLONG:
         return "路径太长"
-    return exc.strerror or type(exc).__name__
+    known = {errno.EISDIR: "这是一个文件夹", errno.ENOENT: "文件或文件夹不存在",
+             errno.ENOTDIR: "路径中有一部分不是文件夹", errno.EIO: "磁盘读写出错",
+             errno.EEXIST: "已经存在", errno.EMFILE: "同时打开的文件太多",
+             errno.EDQUOT: "超出磁盘配额", errno.EBUSY: "文件正被其他程序使用",
+             errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址"}
+    if exc.errno in known:
+        return known[exc.errno]
+    if exc.errno is not None:
+        return f"系统错误 {errno.errorcode.get(exc.errno, exc.errno)}"
+    return type(exc).__name__
 
 
 def os_failure(exc: OSError, path: Path | str, doing: str = "写入") -> OutputFailed:
     """A Chinese :class:`OutputFailed` for an ``OSError`` while writing ``path``."""
-    return OutputFailed(f"无法{doing} {path}（{_reason_os(exc)}）。请换一个可以写入的输出位置，"
+    return OutputFailed(f"无法{doing} {path}（{os_reason(exc)}）。请换一个可以写入的输出位置，"
                         "或检查该文件夹的权限。")
 
 
@@ -110,12 +120,13 @@ def _holds_git(folder: Path, depth: int = 2) -> Path | None:
 
 
 def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | str | None,
-          made_by: str, kind: Literal["dir", "file"] = "dir") -> Path:
+          made_by: str, kind: Literal["dir", "file"] = "dir", suffix: str = ".xlsx") -> Path:
     """Refuse an unsafe output path with :class:`UnsafeOutput`; return it resolved.
 
     ``kind="dir"``: the command ``made_by`` (as its marker says, e.g. ``"showcase build"``)
     replaces or fills the folder ``out`` — an existing folder only if that same command
-    made it. ``kind="file"``: the command writes the single file ``out``.
+    made it. ``kind="file"``: the command writes the single file ``out``, whose name must
+    end in ``suffix`` (what is written is what the name says).
     """
     given = Path(out)
     target = Path(os.path.abspath(given)).resolve()
@@ -168,6 +179,9 @@ def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | 
     else:
         if target.is_dir():
             raise refuse("这是一个文件夹，这里需要写入一个文件名", "请写出文件名，例如 统计表.xlsx。")
+        if given.suffix.lower() != suffix:
+            raise refuse(f"文件名的扩展名不是 {suffix}，而写出的文件是 {suffix} 格式",
+                         f"请把文件名写成以 {suffix} 结尾，例如 统计表{suffix}。")
         if target.exists() and not workbook_made_by_showcase(target):
             raise refuse("这个文件已存在，且不是 showcase 导出的",
                          "请换一个文件名，或确认不再需要后自行删除它。")
@@ -243,6 +257,26 @@ def staged_dir(target: Path, made_by: str,
         raise
     if old is not None:
         discard(old)
+
+
+@contextlib.contextmanager
+def private_dir(beside: Path) -> Iterator[Path]:
+    """A private (0700) work folder ``.<name>.project-<pid>`` beside ``beside`` (same file
+    system), for this process only; removed afterwards, and by the next run if this one
+    was killed."""
+    folder = beside.parent / f".{beside.name}.project-{os.getpid()}"
+    try:
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(beside)
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(mode=0o700)
+    except OSError as exc:
+        raise os_failure(exc, beside.parent) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def discard(folder: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -19,14 +20,45 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def threads() -> int:
+    """Threads of this process as the system counts them (Python's and those a C library
+    started — what Python 3.12+ looks at when it warns about ``fork``)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 def workers() -> int:
     """How many processes to split work into (two cores here; one without fork, and one in
-    a process that runs other threads — ``showcase serve``'s server: a forked child gets
-    only the forking thread, and a lock another thread held at that moment stays locked in
-    the child for ever)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    a process that runs other threads — ``showcase serve``'s server, a test runner's worker:
+    a forked child gets only the forking thread, and a lock another thread held at that
+    moment stays locked in the child for ever; Python 3.12+ warns about it). The work then
+    runs in this process, in order: slower, never wrong."""
+    if not hasattr(os, "fork") or threads() > 1:
         return 1
     return min(os.cpu_count() or 1, 2)
+
+
+def as_child() -> None:
+    """In a forked worker: SIGTERM and SIGINT end it at once, as they would a plain process
+    (the parent's handlers would raise into the parent's code, copied into the child)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop(pids: list[int]) -> None:
+    """End forked workers that are no longer wanted (the parent was interrupted)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    for pid in pids:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            continue
 
 
 def split(items: Sequence[T], parts: int) -> list[tuple[int, Sequence[T]]]:
@@ -60,6 +92,7 @@ def fork_map(func: Callable[[T], R], parts: Sequence[T]) -> list[R]:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: do its part, send it back, and leave at once
+            as_child()
             os.close(read_fd)
             code = 0
             try:
@@ -74,22 +107,31 @@ def fork_map(func: Callable[[T], R], parts: Sequence[T]) -> list[R]:
     failure: BaseException | None = None
     try:
         results.append(func(parts[0]))
-    except BaseException as exc:
+    except Exception as exc:
         failure = exc
-    for pid, read_fd in children:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
-        _pid, status = os.waitpid(pid, 0)
-        if failure is not None:
-            continue
-        if not data:
-            failure = RuntimeError(f"worker process ended without a result ({status})")
-            continue
-        ok, value = pickle.loads(data)
-        if ok:
-            results.append(value)
-        else:
-            failure = value
+    except BaseException:  # interrupted (Ctrl+C, SIGTERM): the workers go too
+        stop([pid for pid, _fd in children])
+        raise
+    waiting = [pid for pid, _fd in children]
+    try:
+        for pid, read_fd in children:
+            with os.fdopen(read_fd, "rb") as pipe:
+                data = pipe.read()
+            _pid, status = os.waitpid(pid, 0)
+            waiting.remove(pid)
+            if failure is not None:
+                continue
+            if not data:
+                failure = RuntimeError(f"worker process ended without a result ({status})")
+                continue
+            ok, value = pickle.loads(data)
+            if ok:
+                results.append(value)
+            else:
+                failure = value
+    except BaseException:
+        stop(waiting)
+        raise
     if failure is not None:
         raise failure
     return results

@@ -46,6 +46,23 @@ def character_problem(text: str) -> tuple[int, str] | None:
                        "看不见但会破坏网站和表格：请删除它（可删掉这段文字后重新输入）。")
 
 
+# Zero-width characters: harmless in running text (a zero-width joiner holds an emoji
+# together), but in a name, an id or a key they make two names that look alike differ,
+# break search and sorting, and cannot be seen to be removed.
+ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+
+
+def zero_width_problem(text: str) -> str | None:
+    """The Chinese message when ``text`` (a name, id or key) holds a zero-width character."""
+    m = ZERO_WIDTH.search(text)
+    if m is None:
+        return None
+    name = unicodedata.name(m.group(), "")
+    return (f"这里含有看不见的零宽字符（U+{ord(m.group()):04X}{'，' + name if name else ''}，"
+            f"在第 {m.start() + 1} 个字符处）。名称、标识和键中不能有这种字符：它让看起来相同的两个名称"
+            "实际上不同，也会影响搜索和排序。请删掉这段文字后重新输入。")
+
+
 def printable(text: str) -> str:
     """``text`` safe for a terminal: refused characters (ESC among them) shown as ``<U+001B>``
     instead of acting on the terminal. Messages quote what users wrote, so they pass here."""

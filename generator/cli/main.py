@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,6 +125,19 @@ ChineseGroup.group_class = ChineseGroup
 def main() -> None:
     """基层党建示范点展示平台：检查数据、统计进度、生成网站。"""
     _utf8_streams()
+    _terminate_cleanly()
+
+
+def _terminate_cleanly() -> None:
+    """SIGTERM (how CI cancels a job and `kill` stops a process) ends a command the way
+    Ctrl+C does: every ``finally`` runs, so staging folders go and forked workers stop."""
+
+    def stop(signum: int, _frame: object) -> None:
+        signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends it at once
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
 @main.command()
@@ -246,19 +261,20 @@ def generate(data_dir: str, audience: Audience, out_dir: str, as_of: str | None,
 @audience_option
 @as_of_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="地址:端口",
-              help="预览地址")
+              help="预览地址（默认只有本机能打开）")
+@click.option("--allow-network", is_flag=True,
+              help="允许 --dev-addr 使用本机以外的地址（局域网中的其他电脑也能打开预览；内部版不允许）")
 @click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的详细输出")
 def serve(data_dir: str, audience: Audience, as_of: str | None, dev_addr: str,
-          verbose: bool) -> None:
-    """本地预览；修改 YAML 或页面后浏览器自动刷新（只重新生成有变化的页面）。"""
+          allow_network: bool, verbose: bool) -> None:
+    """本地预览；修改数据后浏览器自动刷新。数据有错误时预览显示错误清单，可在网页编辑器中改正。"""
     from ..engines import logs
     from ..engines.serve import serve as run
 
     logs.configure(verbose)
     with failures_exit():
         run(Path(data_dir), audience=audience, as_of=reference_date(as_of), dev_addr=dev_addr,
-            announce=lambda url: click.echo(f"预览地址：{url} （按 Ctrl+C 停止）\n"
-                                            f"网页编辑器：{url}admin/"))
+            allow_network=allow_network, say=lambda text: click.echo(text))
 
 
 @main.command(name="compile")

@@ -24,6 +24,11 @@ MAGIC = {
 FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 # 120 megapixels: every phone photo up to 108 MP fits; a decompression bomb does not.
 MAX_PIXELS = 120_000_000
+# A file name may have 255 bytes (ext4, XFS, Btrfs; NTFS 255 UTF-16 units). The build adds
+# to a photo's name: its longest derived name is the print variant,
+# "<name>-<8 hex digits>-0.print.jpg" (generator/media/variants.py; a test ties the two).
+MAX_NAME_BYTES = 255
+PRINT_SUFFIX_BYTES = len("-01234567-0.print.jpg")
 # Characters Windows cannot have in a file name (the data is edited on Windows too).
 _WINDOWS_FORBIDDEN = set('<>:"|?*')
 
@@ -56,6 +61,13 @@ def check_name(name: str) -> str | None:
                 "请给文件改名（只用汉字、字母、数字、“-”和“_”最稳妥）。")
     if any(part != part.strip() or part.endswith(".") for part in rel.parts):
         return f"文件名“{name}”的开头或结尾有空格或句点，请给文件改名。"
+    stem = len(rel.stem.encode("utf-8"))
+    longest = max([stem + PRINT_SUFFIX_BYTES, *(len(p.encode("utf-8")) for p in rel.parts)])
+    if longest > MAX_NAME_BYTES:
+        room = MAX_NAME_BYTES - PRINT_SUFFIX_BYTES
+        return (f"照片文件名“{name}”太长：网站发布时会在文件名后加上尺寸等信息（最长 {PRINT_SUFFIX_BYTES} 个字符），"
+                f"加上后超过系统允许的 {MAX_NAME_BYTES} 字节，网站无法生成。"
+                f"请把文件名（不含扩展名）缩短到 {room // 3} 个汉字或 {room} 个字母以内，并同时修改这里的写法。")
     if rel.suffix.lower() not in EXTENSIONS:
         return (f"“{name}”不是照片：只能使用 .jpg、.jpeg、.png、.webp 或 .gif 格式的图片。"
                 "其他文件（网页、文档、SVG 等）不能作为照片发布。")
@@ -89,20 +101,28 @@ def check_file(media: Path, name: str) -> str | None:
                 "并确认文件已放入 media/ 目录。")
     if not path.is_file():
         return f"media/{name} 不是普通文件。照片必须是一个图片文件。"
-    expected = EXTENSIONS[PurePosixPath(name).suffix.lower()]
+    return content_problem(path, f"media/{name}")
+
+
+def content_problem(path: Path, shown: str) -> str | None:
+    """Whether the file ``path`` (shown to the user as ``shown``, whose extension counts) is
+    an image of the format its extension names that decodes — the check of a photo file's
+    bytes, for ``validate`` and for the editor's uploads alike."""
+    suffix = PurePosixPath(shown).suffix
+    expected = EXTENSIONS.get(suffix.lower())
     try:
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as exc:
-        return f"无法读取 media/{name}（{exc.strerror}）。"
+        return f"无法读取 {shown}（{exc.strerror}）。"
     actual = _sniff(head)
     if actual is None:
-        return (f"media/{name} 的内容不是图片（扩展名是 {PurePosixPath(name).suffix}，"
+        return (f"{shown} 的内容不是图片（扩展名是 {suffix}，"
                 "但文件内容不是 JPEG、PNG、WebP 或 GIF）。请用看图软件打开确认，重新导出为 JPEG。")
     if actual != expected:
-        return (f"media/{name} 的扩展名与内容不符：文件实际是 {FORMAT_NAMES[actual]} 格式。"
+        return (f"{shown} 的扩展名与内容不符：文件实际是 {FORMAT_NAMES[actual]} 格式。"
                 f"请把扩展名改为 .{FORMAT_NAMES[actual].lower().replace('jpeg', 'jpg')}。")
-    return decode_problem(path, f"media/{name}")
+    return decode_problem(path, shown)
 
 
 def decode_problem(path: Path, shown: str) -> str | None:

@@ -24,8 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..data import loader
-from ..data.yamlsource import Loc, decode, parse
+from ..data import loader, mediacheck
+from ..data.dataset import KIND_LABELS
+from ..data.yamlsource import MAX_BYTES, Loc, decode, parse
 from ..model.fieldtypes import ID_RE
 from ..model.records import Compilation, Experience, Plan, Program, Site, Taxonomy
 from ..staff import cms
@@ -61,9 +62,47 @@ def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+BAD_REQUEST = "请求格式不对"
+
+
+def _bad(what: str) -> Refused:
+    return Refused(400, f"{BAD_REQUEST}：{what}。请刷新编辑器页面后重试。")
+
+
+def _text(value: Any, what: str, *, empty: bool = True) -> str:
+    if not isinstance(value, str) or (not empty and not value):
+        raise _bad(f"{what}应为文字")
+    return value
+
+
+def _dicts(value: Any, what: str) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _bad(f"{what}应为一组对象")
+    return value
+
+
+def _depth(value: Any) -> int:
+    if value is None or value == "":
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _bad("depth 应为数字")
+    try:
+        return max(1, min(int(value), 10))
+    except ValueError:
+        raise _bad("depth 应为数字") from None
+
+
 class Backend:
     """Decap's proxy protocol over one data folder. Paths are relative to the folder that
-    holds the data folder (``<data>/sites/…``), as in the generated configuration."""
+    holds the data folder (``<data>/sites/…``), as in the generated configuration.
+
+    Every parameter is checked for its type (a wrong one is a 400 with a Chinese message,
+    never a crash), and nothing is saved that ``showcase validate`` would refuse for its
+    size, its type or its place: records only as ``.yml`` files named like ids in their
+    kind's folder, an ``.md`` only as the body of an existing experience, photos only as
+    images whose bytes decode, everything within the reader's size cap."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir.resolve()
@@ -89,18 +128,55 @@ class Backend:
         if not path.resolve().is_relative_to(self.data_dir):
             raise outside
         if write:
-            suffix = path.suffix.lower()
-            if media or parts[1] == "media":
-                if parts[1] != "media" or suffix not in IMAGE_SUFFIXES:
-                    raise Refused(403, f"照片只能是 media/ 中的 jpg、png、webp 或 gif 文件，拒绝了“{rel}”。")
-            elif suffix not in RECORD_SUFFIXES:
-                raise Refused(403, f"只能保存 .yml 或 .md 记录文件，拒绝了“{rel}”。")
+            self._placement(rel, parts[1:], media=media)
         return path
+
+    def _placement(self, rel: str, inside: list[str], *, media: bool) -> None:
+        """Refuse to write where ``validate`` would refuse the file (403)."""
+        suffix = Path(inside[-1]).suffix.lower()
+        if media or inside[0] == "media":
+            if inside[0] != "media" or suffix not in IMAGE_SUFFIXES or len(inside) < 2:
+                raise Refused(403, f"照片只能是 media/ 中的 jpg、png、webp 或 gif 文件，拒绝了“{rel}”。")
+            problem = mediacheck.check_name("/".join(inside[1:]))
+            if problem:
+                raise Refused(403, problem)
+            return
+        if len(inside) == 1:
+            if inside[0] not in ("program.yml", "taxonomy.yml"):
+                raise Refused(403, f"数据文件夹的第一层只能有 program.yml 和 taxonomy.yml，拒绝了“{rel}”。")
+            return
+        kind = inside[0]
+        if kind not in MODELS:
+            raise Refused(403, f"记录只能保存在 {'、'.join(f'{k}/' for k in MODELS)} 中，拒绝了“{rel}”。")
+        stem = Path(inside[-1]).stem
+        if suffix in (".yml", ".yaml"):
+            if not ID_RE.match(stem):
+                raise Refused(403, f"文件名“{stem}”不能作为 id：只能使用小写字母、数字和连字符“-”，"
+                                   "以字母或数字开头，长度 2–64。")
+            return
+        if suffix == ".md" and kind == "experiences":
+            folder = self.root.joinpath(self.prefix, *inside[:-1])
+            if not any((folder / f"{stem}{s}").is_file() for s in (".yml", ".yaml")):
+                raise Refused(403, f"找不到与之对应的 {stem}.yml：正文文件必须与同名的经验记录放在一起。")
+            return
+        raise Refused(403, f"{KIND_LABELS[kind]}目录中只能保存 .yml 记录文件"
+                           f"{'（经验正文可用同名 .md）' if kind == 'experiences' else ''}，拒绝了“{rel}”。")
 
     def folder(self, rel: Any) -> Path:
         if rel == self.prefix:
             return self.data_dir
-        return self.resolve(rel)
+        path = self.resolve(rel)
+        if path.exists() and not path.is_dir():
+            raise Refused(400, f"“{rel}”不是文件夹。")
+        return path
+
+    def file(self, rel: Any) -> Path:
+        """An existing regular file (404 otherwise)."""
+        path = self.resolve(rel)
+        if not path.is_file():
+            raise Refused(404, f"没有这个文件：{rel}。" if not path.is_dir()
+                          else f"“{rel}”是文件夹，不是文件。")
+        return path
 
     def shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -108,6 +184,8 @@ class Backend:
     # ------------------------------------------------------------------ reading
     def entry(self, rel: Any, label: Any = None) -> dict[str, Any]:
         path = self.resolve(rel)
+        if path.is_dir():
+            raise Refused(404, f"“{rel}”是文件夹，不是记录文件。")
         try:
             content = path.read_bytes()
         except OSError:
@@ -115,7 +193,7 @@ class Backend:
         return {"data": content.decode("utf-8-sig", errors="replace"),
                 "file": {"path": rel, "label": label, "id": _sha(content)}}
 
-    def list_files(self, folder: Any, extension: str, depth: Any) -> list[str]:
+    def list_files(self, folder: Any, extension: str, depth: int) -> list[str]:
         base = self.folder(folder)
         out: list[str] = []
 
@@ -130,85 +208,110 @@ class Backend:
                 elif child.name.endswith(extension) and not child.name.startswith("."):
                     out.append(self.shown(child))
 
-        walk(base, max(1, min(int(depth or 1), 10)))
+        walk(base, depth)
         return out
 
     def media_file(self, rel: Any) -> dict[str, Any]:
-        path = self.resolve(rel)
+        path = self.file(rel)
         content = path.read_bytes()
         return {"id": _sha(content), "content": base64.b64encode(content).decode("ascii"),
                 "encoding": "base64", "path": rel, "name": path.name}
 
     # ------------------------------------------------------------------ writing
-    def _write(self, path: Path, content: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.saving-{os.getpid()}")
-        temp.write_bytes(content)
-        os.replace(temp, path)
-
-    def write_record(self, rel: str, raw: Any) -> None:
+    def _record(self, item: dict[str, Any]) -> tuple[Path, bytes]:
+        """A record file to save, checked as ``validate`` reads it: (path, bytes)."""
+        rel = item.get("path")
         path = self.resolve(rel, write=True)
+        raw = item.get("raw")
         if not isinstance(raw, str):
             raise Refused(400, "保存的内容不是文字。")
-        content = raw.encode("utf-8")
-        if path.suffix.lower() in (".yml", ".yaml"):
-            text, problems = decode(content, rel)
-            doc = None
-            if text is not None and not problems:
-                doc, problems = parse(text, rel)
-            if problems or doc is None or not isinstance(doc.data, dict):
-                detail = "；".join(p.message for p in problems[:3]) or "内容不是一组“字段: 值”"
-                raise Refused(422, f"编辑器生成的文件无法读取，没有保存：{detail}")
-        self._write(path, content)
+        content = raw.encode("utf-8", errors="surrogatepass")
+        if len(content) > MAX_BYTES:
+            raise Refused(413, f"文件太大（{len(content) // 1024} KB，上限 {MAX_BYTES // 1024} KB），没有保存。"
+                               "请把很长的正文分成几篇经验，或删去粘贴进来的多余内容。")
+        text, problems = decode(content, str(rel))
+        doc = None
+        if text is not None and not problems and path.suffix.lower() != ".md":
+            doc, problems = parse(text, str(rel))
+            if not problems and (doc is None or not isinstance(doc.data, dict)):
+                raise Refused(422, "编辑器生成的文件无法读取，没有保存：内容不是一组“字段: 值”")
+        if problems or text is None:
+            detail = "；".join(p.message for p in problems[:3]) or "无法读取"
+            raise Refused(422, f"编辑器生成的文件无法读取，没有保存：{detail}")
+        return path, content
 
-    def write_asset(self, asset: Any) -> str:
+    def _asset(self, asset: Any) -> tuple[Path, bytes]:
+        """An uploaded photo, checked like a photo in ``validate``: (path, bytes)."""
         if not isinstance(asset, dict) or asset.get("encoding") != "base64":
             raise Refused(400, "上传的文件格式不对。")
-        path = self.resolve(asset.get("path"), write=True, media=True)
+        rel = asset.get("path")
+        path = self.resolve(rel, write=True, media=True)
         try:
-            content = base64.b64decode(str(asset.get("content", "")), validate=True)
+            content = base64.b64decode(_text(asset.get("content"), "照片内容"), validate=True)
         except ValueError:
             raise Refused(400, "上传的文件内容已损坏。") from None
-        self._write(path, content)
-        return str(asset["path"])
+        if len(content) > MAX_BODY:
+            raise Refused(413, "上传的照片太大（最多 40 MB）。")
+        probe = path.parent / f".{path.name}.checking-{os.getpid()}{path.suffix}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(content)
+            problem = mediacheck.content_problem(probe, str(rel).removeprefix(f"{self.prefix}/"))
+        finally:
+            probe.unlink(missing_ok=True)
+        if problem:
+            raise Refused(422, f"没有保存：{problem}")
+        return path, content
+
+    def _write_all(self, files: list[tuple[Path, bytes]]) -> None:
+        """Each file beside its target first, then all renamed into place."""
+        pending: list[tuple[Path, Path]] = []
+        try:
+            for path, content in files:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temp = path.with_name(f".{path.name}.saving-{os.getpid()}")
+                temp.write_bytes(content)
+                pending.append((temp, path))
+            for temp, path in pending:
+                os.replace(temp, path)
+        finally:
+            for temp, _path in pending:
+                temp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ the protocol
     def handle(self, body: Any) -> Any:
         if not isinstance(body, dict) or not isinstance(body.get("action"), str):
-            raise Refused(400, "请求格式不对。")
+            raise _bad("缺少 action")
         action = body["action"]
-        params: dict[str, Any] = body.get("params") or {}
+        params = body.get("params")
+        if params is None:
+            params = {}
         if not isinstance(params, dict):
-            raise Refused(400, "请求格式不对。")
+            raise _bad("params 应为一组设置")
         if action == "info":
             return {"repo": self.root.name, "publish_modes": ["simple"], "type": "local_fs"}
         if action == "entriesByFolder":
-            files = self.list_files(params.get("folder"), str(params.get("extension") or ""),
-                                    params.get("depth") or 1)
+            files = self.list_files(params.get("folder"),
+                                    _text(params.get("extension") or "", "extension"),
+                                    _depth(params.get("depth")))
             return [self.entry(f) for f in files]
         if action == "entriesByFiles":
-            return [self.entry(f.get("path"), f.get("label")) for f in params.get("files") or []
-                    if isinstance(f, dict)]
+            return [self.entry(f.get("path"), f.get("label"))
+                    for f in _dicts(params.get("files"), "files")]
         if action == "getEntry":
             return self.entry(params.get("path"))
         if action == "persistEntry":
-            data_files: list[Any] = params.get("dataFiles") or (
-                [params["entry"]] if params.get("entry") else [])
-            if not data_files or not isinstance(data_files, list):
+            entry = params.get("entry")
+            data_files = _dicts(params.get("dataFiles"), "dataFiles") or _dicts(
+                [entry] if entry else [], "entry")
+            if not data_files:
                 raise Refused(400, "没有要保存的内容。")
-            # Check every path before writing anything.
-            if not all(isinstance(d, dict) for d in data_files):
-                raise Refused(400, "请求格式不对。")
-            for d in data_files:
-                if d.get("newPath"):
-                    raise Refused(403, "不能在编辑器中给记录改名或移动文件。")
-                self.resolve(d.get("path"), write=True)
-            for a in params.get("assets") or []:
-                self.resolve(a.get("path") if isinstance(a, dict) else None, write=True, media=True)
-            for a in params.get("assets") or []:
-                self.write_asset(a)
-            for d in data_files:
-                self.write_record(d["path"], d.get("raw"))
+            if any(d.get("newPath") for d in data_files):
+                raise Refused(403, "不能在编辑器中给记录改名或移动文件。")
+            # Everything is checked before anything is written.
+            to_write = [self._asset(a) for a in _dicts(params.get("assets"), "assets")]
+            to_write += [self._record(d) for d in data_files]
+            self._write_all(to_write)
             return {"message": "entry persisted"}
         if action == "getMedia":
             folder = params.get("mediaFolder")
@@ -217,11 +320,16 @@ class Backend:
         if action == "getMediaFile":
             return self.media_file(params.get("path"))
         if action == "persistMedia":
-            rel = self.write_asset(params.get("asset"))
-            return self.media_file(rel)
+            path, content = self._asset(params.get("asset"))
+            self._write_all([(path, content)])
+            return self.media_file(self.shown(path))
         if action in ("deleteFile", "deleteFiles"):
             paths = params.get("paths") if action == "deleteFiles" else [params.get("path")]
-            targets = [self.resolve(p, write=True, media=True) for p in paths or []]
+            if not isinstance(paths, list):
+                raise _bad("paths 应为一组文件")
+            targets = [self.resolve(p, write=True, media=True) for p in paths]
+            if any(t.is_dir() for t in targets):
+                raise Refused(403, "只能删除照片文件，不能删除文件夹。")
             for target in targets:
                 target.unlink(missing_ok=True)
             return {"message": "deleted"}

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..base.outputs import os_reason
 from ..staff import cms
 from .editor_backend import API, CHECK, MAX_BODY, Backend, Refused, is_loopback
 
@@ -79,7 +80,7 @@ class Routes:
         except Refused as refused:
             return self.json(start_response, refused.status, {"error": refused.message})
         except OSError as exc:
-            return self.json(start_response, 500, {"error": f"读写文件失败：{exc.strerror}"})
+            return self.json(start_response, 500, {"error": f"读写文件失败（{os_reason(exc)}）。"})
 
     def check(self, body: Any) -> dict[str, Any]:
         """``{"path": …}``, or for a record just saved ``{"collection": …, "id": …}``."""

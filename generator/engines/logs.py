@@ -31,8 +31,10 @@ _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
                 r"'(?P<other>[^']+)'\.?"),
      "content/{file} 与 {other} 重名，已跳过，请改名。"),
 ]
-# Said by MkDocs on purpose in every preview; not a problem for the user.
-_QUIET = (re.compile(r"A 'dirty' build is being performed"),)
+# Said by MkDocs on purpose in every preview, or its server's log of a request that was not
+# answered with 200 (a browser asking for a favicon): not a problem for the user.
+_QUIET = (re.compile(r"A 'dirty' build is being performed"),
+          re.compile(r'"[A-Z]+ \S+ HTTP/[\d.]+" code \d+'))
 
 
 def translate(message: str) -> str | None:

@@ -20,12 +20,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from ..base.problems import ProblemsFound
+from ..base.problems import Problem, ProblemsFound
 from ..base.reference import reference_date
 from ..media.cache import default_root
 from ..rules.audience import Audience
 from ..site import urls
-from ..site.settings import site_settings, with_internal_nav
+from ..site.settings import site_settings, site_url, with_internal_nav
 from .pipeline import BuildFailed, Prepared, prepare, sync_tree, tree_files
 from .poststeps import PostStepFailed, finish
 
@@ -48,6 +48,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         self.prepared: Prepared | None = None
         self.serving = False
         self.indexed = False
+        # A preview on data with errors: the problems (the preview shows them instead of
+        # the site, and the editor stays usable); the pages are left as they were.
+        self.problems: list[Problem] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -59,6 +62,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         root = self._root(config)
         audience: Audience = "internal" if self.config.audience == "internal" else "public"
         as_of = reference_date(self.config.as_of)
+        self.problems = []  # MkDocs keeps plugin instances across a preview's rebuilds
         try:
             self.prepared = prepare(
                 root / self.config.data_dir, audience=audience, as_of=as_of,
@@ -66,6 +70,11 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
                 template_dirs=(root / self.config.templates,), preview=self.serving,
                 photo_cache=default_root(root))
         except ProblemsFound as exc:
+            if self.serving:
+                self.problems = exc.problems
+                self.prepared = None
+                config.nav = None  # no menu of pages that are not there (no warnings)
+                return config
             for p in exc.problems:
                 log.error(str(p))
             raise PluginError(f"数据有 {len(exc.errors)} 个错误，未生成网站。"
@@ -94,6 +103,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.problems:
+            return files
         assert self.prepared is not None
         if self.config.sync:
             return files  # the pages are on disk, in the docs_dir MkDocs reads
@@ -111,14 +122,14 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.serving and self.indexed:
+        if self.problems or (self.serving and self.indexed):
             return  # a preview's rebuild: the index of the first build is kept
         prepared = self.prepared
         assert prepared is not None and prepared.data.program is not None
         try:
             for warning in finish(Path(config.site_dir), shown=prepared.shown,
                                   audience=prepared.audience,
-                                  base_url=prepared.data.program.site_url or "",
+                                  base_url=site_url(prepared.data.program),
                                   as_of=prepared.as_of, pdfs=prepared.pdfs,
                                   photos=prepared.site.photos, facts=prepared.facts,
                                   pdf=prepared.pdf):

@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from ..paper.sitepages import site_pages
 from ..rules.audience import Audience, view
 from ..rules.facts import Facts, derive
 from ..site import urls
-from ..site.settings import site_settings
+from ..site.settings import site_settings, site_url
 from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
 from ..staff.cms import SettingsError
 from . import config as engine_config
@@ -101,7 +100,7 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
         pdfs = frozenset(data.compilations) if pdf else frozenset()
         try:
             site = generate(data, facts, Options(
-                audience=audience, base_url=data.program.site_url or "", pdfs=pdfs,
+                audience=audience, base_url=site_url(data.program), pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache))
             site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=pdf))
         except TemplateFailed as exc:
@@ -181,25 +180,6 @@ def write_files(folder: Path, files: dict[str, bytes | Path], *,
     return changed
 
 
-@contextlib.contextmanager
-def _project_dir(out: Path) -> Iterator[Path]:
-    """A private folder beside the output for the engine project (same file system, so the
-    engine's result can be moved, not copied); removed afterwards."""
-    folder = out.parent / f".{out.name}.project-{os.getpid()}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        outputs.remove_leftovers(out)
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(mode=0o700)
-    except OSError as exc:
-        raise outputs.os_failure(exc, out.parent) from None
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # ---------------------------------------------------------------- the commands
 
 @dataclass(frozen=True)
@@ -225,12 +205,13 @@ def build_site(s: BuildSettings) -> BuildResult:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     program = prepared.data.program
     assert program is not None
+    _check_depth(out, prepared)
     docs: dict[str, bytes | Path] | None = None
     if s.engine == "mkdocs":  # in this process: the pages go from memory to MkDocs
         docs = {rel.removeprefix("docs/"): src for rel, src in files.items()
                 if rel.startswith("docs/")}
         files = {rel: src for rel, src in files.items() if not rel.startswith("docs/")}
-    with _project_dir(out) as project, outputs.staged_dir(out, BUILD_MAKER) as staging:
+    with outputs.private_dir(out) as project, outputs.staged_dir(out, BUILD_MAKER) as staging:
         try:
             write_files(project, files)
             (project / "docs").mkdir(exist_ok=True)
@@ -240,7 +221,7 @@ def build_site(s: BuildSettings) -> BuildResult:
             render(s.engine, project / "mkdocs.yml", staging, epoch=epoch_of(as_of),
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
-                              base_url=program.site_url or "", as_of=as_of, pdfs=prepared.pdfs,
+                              base_url=site_url(program), as_of=as_of, pdfs=prepared.pdfs,
                               photos=prepared.site.photos, facts=prepared.facts,
                               pdf=prepared.pdf)
             if s.audience == "internal":  # the browser editor: never in a public build
@@ -250,6 +231,33 @@ def build_site(s: BuildSettings) -> BuildResult:
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     return BuildResult(out, prepared.data.problems, warnings)
+
+
+def _check_depth(out: Path, prepared: Prepared) -> None:
+    """Refuse, before anything is made, an output folder so deep that a file the build
+    writes would pass the system's path limit — naming the photo (or page) that would."""
+    outputs_of: dict[str, str] = {}
+    for rel in prepared.site.pages:
+        outputs_of[rel.removesuffix(".md") + ".html"] = f"页面 {rel}"
+    plan = prepared.site.photos
+    if plan is not None:
+        for photo in plan.photos.values():
+            for variant in photo.web:
+                outputs_of[variant.path] = f"照片 media/{photo.file}"
+    if not outputs_of:
+        return
+    rel, what = max(outputs_of.items(), key=lambda item: len(item[0].encode("utf-8")))
+    ancestor = out
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    try:
+        limit = os.pathconf(ancestor, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        limit = 4096
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    if len(f"{staging}/{rel}".encode()) >= limit:
+        raise BuildFailed(f"输出文件夹 {out} 太深：{what} 发布后的文件路径将超过系统允许的 {limit} 字节。"
+                          "请换一个较浅的输出文件夹（例如 site），或缩短照片的文件名和文件夹名。原网站保持不变。")
 
 
 def write_tree(data_dir: Path, config_file: Path, out: Path, *, audience: Audience,

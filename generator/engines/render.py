@@ -56,8 +56,10 @@ def _mkdocs(config_file: Path, site_dir: Path, epoch: int, shards: int,
             build(config)
         except MkDocsException as exc:
             failure = _explain(str(exc))
-        except Exception as exc:  # a shard must never return into the parent's code
+        except BaseException as exc:  # a shard must never return into the parent's code
             if shard is None or not shard.is_child:
+                if shard is not None:
+                    shard.stop()  # interrupted, or failed: the other shards go too
                 raise
             failure = f"{type(exc).__name__}: {exc}"
         if shard is not None and shard.is_child:

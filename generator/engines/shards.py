@@ -28,7 +28,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..base.parallel import workers
+from ..base.parallel import as_child, stop, workers
 
 SKIP_TEMPLATE = "showcase-skip.html"
 TAGS_MARKER = "<!-- material/tags"
@@ -72,6 +72,7 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for index in range(1, self.shards):
             pid = os.fork()
             if pid == 0:
+                as_child()
                 self.index, self.children = index, []
                 self._keep_own_files(files)
                 _no_exports(config)
@@ -104,6 +105,11 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_post_page(self, output: str, *, page: Page, config: Any) -> str:
         return output if self.owns(page) else ""
+
+    def stop(self) -> None:
+        """End the other shards at once (this one was interrupted)."""
+        stop(self.children)
+        self.children = []
 
     def wait(self) -> list[int]:
         """The exit statuses of the other shards (in the first shard)."""

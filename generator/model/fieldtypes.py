@@ -16,7 +16,8 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from ..base.textcheck import nesting_problem
+from ..base import weburl
+from ..base.textcheck import nesting_problem, zero_width_problem
 
 _DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
@@ -77,6 +78,13 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _visible(value: str) -> str:
+    problem = zero_width_problem(value)
+    if problem:
+        raise _fail(problem)
+    return value
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, dict | list):
         kind = "列表" if isinstance(value, list) else "多个子字段"
@@ -84,12 +92,10 @@ def _text(value: Any) -> Any:
     return value
 
 
-_URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
-
-
 def _url(value: str) -> str:
-    if not _URL_RE.match(value.strip()):
-        raise _fail(f"“{value}”不是网址：请写以 http:// 或 https:// 开头的完整网址。")
+    problem = weburl.problem(value.strip())
+    if problem:
+        raise _fail(problem)
     return value.strip()
 
 
@@ -108,6 +114,9 @@ Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 # Free text: any scalar is taken exactly as typed (YAML never reinterprets it).
 Text = Annotated[str, BeforeValidator(_text)]
 RequiredText = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
+# A name or a title: required text without zero-width characters (see textcheck).
+Name = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank), AfterValidator(_visible)]
+OptionalName = Annotated[str, BeforeValidator(_text), AfterValidator(_visible)]
 def _nesting(value: str) -> str:
     problem = nesting_problem(value)
     if problem:
@@ -136,7 +145,7 @@ def _markdown_type(annotation: Any) -> bool:
 def is_markdown(info: FieldInfo) -> bool:
     """Whether a model field (possibly Optional) holds record Markdown."""
     return MarkdownText in info.metadata or _markdown_type(info.annotation)
-Key = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank)]
+Key = Annotated[str, BeforeValidator(_text), AfterValidator(_not_blank), AfterValidator(_visible)]
 Url = Annotated[str, BeforeValidator(_text), AfterValidator(_url),
                 Field(json_schema_extra={"format": "uri"})]
 

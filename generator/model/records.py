@@ -11,7 +11,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .fieldtypes import Date, Flag, Key, Listed, Markdown, RequiredMarkdown, RequiredText, Text, Url, Year
+from .fieldtypes import (
+    Date,
+    Flag,
+    Key,
+    Listed,
+    Markdown,
+    Name,
+    OptionalName,
+    RequiredMarkdown,
+    RequiredText,
+    Text,
+    Url,
+    Year,
+)
 
 # Marks a field "public: no" (SPEC §2): it exists only in an internal build. The public view
 # (audience.py) drops every field carrying this marker, wherever it is nested.
@@ -44,15 +57,15 @@ class License(Record):
 
 
 class Program(Record):
-    name: RequiredText = Field(title="平台名称", description="网站标题，例如：基层党建示范点展示平台")
-    organizer: RequiredText = Field(title="主办单位", description="例如：中共某某市委组织部")
-    city: RequiredText = Field(title="城市", description="例如：常德市")
+    name: Name = Field(title="平台名称", description="网站标题，例如：基层党建示范点展示平台")
+    organizer: Name = Field(title="主办单位", description="例如：中共某某市委组织部")
+    city: Name = Field(title="城市", description="例如：常德市")
     inspection_interval: int = Field(
         ge=1, le=2, title="年检间隔（年）",
         description="进入全面建设提高阶段后，每隔几年考评一次：1 或 2")
     icp: Text | None = Field(None, title="ICP 备案号", description="显示在页脚，例如：湘ICP备12345678号-1")
     sample: Flag = Field(False, title="示例数据", description="为 true 时每个页面都显示“示例数据”提示")
-    site_url: Text | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
+    site_url: Url | None = Field(None, title="网站地址", description="发布后的完整网址，例如 https://dj.example.cn/")
     description: Text | None = Field(None, title="网站简介", description="一句话介绍，用于搜索引擎和订阅")
     site_code: Text | None = Field(None, title="网站标识码", description="政府网站标识码，显示在页脚")
     police_record: Text | None = Field(None, title="公安机关备案号",
@@ -74,19 +87,19 @@ ThemeKey = Key
 
 
 class Category(Record):
-    name: RequiredText = Field(title="类别名称", description="例如：农村")
+    name: Name = Field(title="类别名称", description="例如：农村")
     description: Markdown | None = Field(None, title="说明")
 
 
 class Unit(Record):
-    name: RequiredText = Field(title="单位名称", description="例如：武陵区委组织部")
+    name: Name = Field(title="单位名称", description="例如：武陵区委组织部")
     kind: Literal["district", "work_committee"] = Field(
         title="单位类型", description="district：区县（市）委组织部；work_committee：工委")
-    short_name: Text | None = Field(None, title="简称", description="例如：武陵区")
+    short_name: OptionalName | None = Field(None, title="简称", description="例如：武陵区")
 
 
 class Theme(Record):
-    name: RequiredText = Field(title="主题名称", description="例如：党员教育管理")
+    name: Name = Field(title="主题名称", description="例如：党员教育管理")
     description: Markdown | None = Field(None, title="说明")
 
 
@@ -136,7 +149,7 @@ class SitePlan(Record):
 
 
 class Contact(Record):
-    name: RequiredText = Field(title="姓名")
+    name: Name = Field(title="姓名")
     title: Text | None = Field(None, title="职务")
     phone: Text | None = Field(None, title="电话（不公开）", description="只出现在内部版本中",
                                json_schema_extra=PRIVATE)
@@ -192,8 +205,8 @@ class Withdrawn(Record):
 
 
 class Site(Record):
-    name: RequiredText = Field(title="党组织全称")
-    short_name: Text | None = Field(None, title="简称")
+    name: Name = Field(title="党组织全称")
+    short_name: OptionalName | None = Field(None, title="简称")
     category: CategoryKey = Field(title="类别", description="taxonomy.yml 中 categories 的键，例如 rural")
     unit: UnitKey = Field(title="管理单位", description="taxonomy.yml 中 units 的键")
     level: Literal["city", "county"] = Field("city", title="级别", description="city 市级（默认）或 county 区县级")
@@ -226,14 +239,14 @@ Promoted = Literal["county", "city", "province", "national"]
 
 
 class Experience(Record):
-    title: RequiredText = Field(title="标题")
+    title: Name = Field(title="标题")
     sites: Annotated[list[Key], Listed] = Field(min_length=1, title="相关示范点",
                                                 description="示范点 id（文件名），至少一个")
     year: Year = Field(title="年度")
     themes: Annotated[list[ThemeKey], Listed] = Field(min_length=1, title="主题",
                                                       description="taxonomy.yml 中 themes 的键")
     summary: RequiredMarkdown = Field(title="摘要")
-    author: RequiredText = Field(title="报送单位")
+    author: Name = Field(title="报送单位")
     unit: UnitKey | None = Field(None, title="管理单位", description="默认取第一个示范点的管理单位")
     date: Date | None = Field(None, title="日期", description="YYYY-MM-DD")
     promoted: Promoted | None = Field(None, title="推广层级", description="county、city、province 或 national")
@@ -257,7 +270,7 @@ class PlanMilestone(Record):
 
 
 class Plan(Record):
-    title: RequiredText = Field(title="标题")
+    title: Name = Field(title="标题")
     year: Year = Field(title="年度", description="必须与文件名一致")
     targets: Targets = Field(default_factory=Targets, title="目标任务")
     milestones: list[PlanMilestone] = Field(default_factory=list, title="工作节点")
@@ -276,7 +289,7 @@ class Selection(Record):
 
 
 class Compilation(Record):
-    title: RequiredText = Field(title="标题")
+    title: Name = Field(title="标题")
     subtitle: Text | None = Field(None, title="副标题")
     editor: Text | None = Field(None, title="编印单位")
     date: Date | None = Field(None, title="日期", description="YYYY-MM-DD")

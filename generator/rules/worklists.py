@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from ..base.pinyin import pinyin_id
+from ..base.pinyin import pinyin_slug
 from ..data.dataset import Dataset
 from .yearreport import Task, YearReport
 
@@ -31,7 +31,7 @@ def supervisors(data: Dataset) -> list[str]:
     """Every supervisor named in a site record, in pinyin order."""
     names = {site.contacts.supervisor.name.strip() for site in data.sites.values()
              if site.contacts is not None and site.contacts.supervisor is not None}
-    return sorted((n for n in names if n), key=lambda n: (pinyin_id(n), n))
+    return sorted((n for n in names if n), key=lambda n: (pinyin_slug(n), n))
 
 
 def supervisor_slugs(data: Dataset) -> dict[str, str]:
@@ -40,8 +40,8 @@ def supervisor_slugs(data: Dataset) -> dict[str, str]:
     characters; a name without any pinyin gets a short hash of itself."""
     slugs: dict[str, str] = {}
     taken: set[str] = set()
-    for name in sorted(supervisors(data), key=lambda n: (pinyin_id(n), n)):
-        base = pinyin_id(name) or "x" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    for name in sorted(supervisors(data), key=lambda n: (pinyin_slug(n), n)):
+        base = pinyin_slug(name) or "x" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
         slug, n = base, 1
         while slug in taken:
             n += 1

@@ -96,7 +96,7 @@ def fnv1a(gram: str) -> int:
 
 # Parts of a page that are not its own text: other pages' cards, "back" links, permalinks.
 _EXCLUDED = re.compile(r"<!-- sc:noindex -->.*?<!-- /sc:noindex -->|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>"
-                       r"|<nav class=\"md-tags\".*?</nav>", re.S)
+                       r"|<nav class=\"md-tags[^\"]*\".*?</nav>", re.S)
 _BLOCK = re.compile(r"</?(p|div|li|h[1-6]|tr|td|th|br|dt|dd|figcaption|section|article|"
                     r"blockquote|pre|table|ul|ol|dl|figure|nav|header|footer)\b[^>]*>", re.I)
 _DROP = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.I | re.S)

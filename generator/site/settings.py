@@ -9,6 +9,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..base.weburl import attribute_safe
 from ..model.records import Program
 from ..rules.audience import Audience
 from . import urls
@@ -25,7 +26,15 @@ class SiteSettings:
     showcase: dict[str, Any] = field(default_factory=dict)
 
 
+def site_url(program: Program) -> str:
+    """The site's address as every output writes it ("" when unset or unusable)."""
+    return attribute_safe(program.site_url)
+
+
 def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteSettings:
+    """Everything handed to the engine's configuration. Names are HTML-escaped (themes print
+    them raw) and every address passes :func:`attribute_safe` here, where it is written:
+    a value that went around validation still cannot end an attribute."""
     footer = [html.escape(program.organizer)]
     if program.icp:
         footer.append(f'<a href="https://beian.miit.gov.cn/" rel="noopener">'
@@ -37,7 +46,7 @@ def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteS
     return SiteSettings(
         # Themes print the site name without escaping it.
         site_name=html.escape(program.name),
-        site_url=program.site_url or "",
+        site_url=site_url(program),
         copyright="　".join(footer),
         showcase={
             "sample": program.sample,
@@ -46,10 +55,11 @@ def site_settings(program: Program, audience: Audience, as_of: dt.date) -> SiteS
             "icp": program.icp,
             "site_code": program.site_code,
             "police_record": program.police_record,
-            "police_record_url": program.police_record_url,
+            "police_record_url": attribute_safe(program.police_record_url),
             "gov_mark": {"src": urls.media_href(program.gov_mark.image.strip()),
-                         "url": program.gov_mark.url} if program.gov_mark else None,
-            "contact": program.contact.model_dump() if program.contact else None,
+                         "url": attribute_safe(program.gov_mark.url)} if program.gov_mark else None,
+            "contact": {**program.contact.model_dump(), "url": attribute_safe(program.contact.url)}
+            if program.contact else None,
             "as_of": as_of.isoformat(),
         },
     )

@@ -24,6 +24,7 @@ from ..media.variants import plan as plan_photos
 from ..media.variants import referenced
 from .fences import wrap_html_blocks
 from ..base.parallel import fork_map, split, workers
+from ..base.weburl import attribute_safe
 from ..data.dataset import Dataset
 from ..rules.facts import Facts
 from ..model.lifecycle import STATUS_LABELS, STATUSES
@@ -150,6 +151,7 @@ def make_environment(template_dirs: Iterable[Path] = ()) -> jinja2.Environment:
     env.filters["notes"] = _notes
     env.filters["yaml"] = _yaml_str
     env.filters["link"] = jinja2.pass_context(_link)
+    env.filters["weburl"] = attribute_safe  # an address typed by staff, as an href
     env.globals.update(
         urls=urls, FACET_INLINE_MAX=FACET_INLINE_MAX, LIST_PAGE_SIZE=LIST_PAGE_SIZE,
         SITE_FACET_LABELS=SITE_FACET_LABELS,
@@ -231,6 +233,8 @@ def generate(full: Dataset, facts: Facts, options: Options) -> GeneratedSite:
              c=model.data.compilations[ident])
     page(urls.OPEN_DATA, "opendata.md.j2")
     page(urls.TAGS, "tags.md.j2")
+    for name, url, _n in model.tags():
+        listing(url, "tag.md.j2", model.tagged(name), tag=name)
     page(urls.SEARCH, "search.md.j2")
     if model.internal:
         page(urls.INTERNAL, "internal.md.j2")

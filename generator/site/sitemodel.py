@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
+from ..base.pinyin import pinyin_slug
 from ..rules.audience import Audience, view
 from ..rules.compilation import select_experiences
 from ..data.dataset import Dataset
@@ -80,6 +81,12 @@ class SiteItem:
     def url(self) -> str:
         return urls.site(self.id)
 
+    kind_label = "示范点"
+
+    @property
+    def title(self) -> str:
+        return self.record.display_name
+
 
 @dataclass(frozen=True)
 class ExperienceItem:
@@ -92,6 +99,12 @@ class ExperienceItem:
     @property
     def url(self) -> str:
         return urls.experience(self.id)
+
+    kind_label = "典型经验"
+
+    @property
+    def title(self) -> str:
+        return self.record.title
 
 
 @dataclass
@@ -132,8 +145,9 @@ class Model:
         """The latest plan year not after the reference date (else the earliest plan)."""
         years = sorted(self.data.plans)
         past = [y for y in years if y <= self.facts.as_of.year]
-        chosen = past or years
-        return chosen[-1] if chosen else None
+        if past:
+            return past[-1]
+        return years[0] if years else None
 
     @cached_property
     def _ordered_sites(self) -> list[SiteItem]:
@@ -178,6 +192,51 @@ class Model:
 
     def experiences_in(self, facet: str, value: str) -> list[ExperienceItem]:
         return self._experience_groups.get((facet, value), [])
+
+    @cached_property
+    def _tagged(self) -> dict[str, list[SiteItem | ExperienceItem]]:
+        """Each tag written in a record → the sites (reading order), then the experiences
+        (newest first) that carry it; tags in Unicode order."""
+        tagged: dict[str, list[SiteItem | ExperienceItem]] = {}
+        items: list[SiteItem | ExperienceItem] = [*self._ordered_sites, *self.experience_list()]
+        for item in items:
+            for name in dict.fromkeys(t.strip() for t in item.record.tags if t.strip()):
+                tagged.setdefault(name, []).append(item)
+        return dict(sorted(tagged.items()))
+
+    @cached_property
+    def _tag_slugs(self) -> dict[str, str]:
+        """Each tag's page folder: its pinyin (ASCII, like ids), numbered when two tags
+        read the same."""
+        slugs: dict[str, str] = {}
+        used: set[str] = set()
+        for name in self._tagged:
+            base = pinyin_slug(name, 48) or "tag"
+            slug, n = base, 2
+            while slug in used:
+                slug, n = f"{base}-{n}", n + 1
+            used.add(slug)
+            slugs[name] = slug
+        return slugs
+
+    def tags(self) -> list[tuple[str, str, int]]:
+        """Every tag: (name, page URL, how many records carry it)."""
+        return [(name, urls.tag(self._tag_slugs[name]), len(items))
+                for name, items in self._tagged.items()]
+
+    def tagged(self, name: str) -> list[SiteItem | ExperienceItem]:
+        return self._tagged.get(name, [])
+
+    def tag_chips(self, item: SiteItem | ExperienceItem) -> list[tuple[str, str]]:
+        """The chips under a record's title: (label, URL) — an experience's themes (to the
+        library's theme page), then the record's own tags (to the tag's page)."""
+        chips: list[tuple[str, str]] = []
+        if isinstance(item, ExperienceItem):
+            chips += [(name, urls.experience_facet("theme", key))
+                      for key, name in zip(item.record.themes, item.theme_names, strict=True)]
+        chips += [(name, urls.tag(self._tag_slugs[name]))
+                  for name in dict.fromkeys(t.strip() for t in item.record.tags if t.strip())]
+        return list(dict.fromkeys(chips))
 
     def featured_sites(self, n: int = 6) -> list[SiteItem]:
         active = ("demonstration", "improving")

@@ -114,6 +114,11 @@ def calendar_file(name: str) -> str:
     return f"{CALENDAR}{name}.ics"
 
 
+def tag(slug: str) -> str:
+    """The page of one tag (``slug``: the tag's pinyin, made unique)."""
+    return f"{TAGS}{slug}/"
+
+
 def site_facet(facet: str, value: str | int) -> str:
     return f"{SITES}by_{facet}/{value}/"
 

@@ -443,6 +443,9 @@ def config_yaml(config: Mapping[str, Any]) -> str:
             + json.dumps(config, ensure_ascii=False, indent=2) + "\n")
 
 
+LOCAL_PAGES = ("fix.html", "fix.js", "preview-errors.css")
+
+
 def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None, *,
                  local: bool = False) -> dict[str, bytes]:
     """Every file of ``/admin/`` that showcase makes (the Decap CMS bundle aside):
@@ -452,7 +455,11 @@ def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None
     settings = {"shapes": shapes, "local": local, "team": backend is not None}
     page = page.replace("__EDITOR_SETTINGS__", json.dumps(settings, ensure_ascii=False)
                         .replace("</", "<\\/"))
-    return {"index.html": page.encode("utf-8"),
-            "config.yml": config_yaml(config).encode("utf-8"),
-            "showcase-cms.js": (ASSETS / "showcase-cms.js").read_bytes(),
-            "showcase-cms.css": (ASSETS / "showcase-cms.css").read_bytes()}
+    files = {"index.html": page.encode("utf-8"),
+             "config.yml": config_yaml(config).encode("utf-8"),
+             "showcase-cms.js": (ASSETS / "showcase-cms.js").read_bytes(),
+             "showcase-cms.css": (ASSETS / "showcase-cms.css").read_bytes()}
+    if local:  # the preview's own pages: its error list and the text editor for repairs
+        for name in LOCAL_PAGES:
+            files[name] = (ASSETS / name).read_bytes()
+    return files

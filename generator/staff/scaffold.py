@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..base.pinyin import ID_MAX, pinyin_id
+from ..base.pinyin import pinyin_slug
 from ..data.dataset import Dataset
 from ..data.schemacheck import check_document, suggest
 from ..data.yamlsource import parse
@@ -25,6 +25,7 @@ from ..model.fieldtypes import ID_RE, MAX_YEAR, MIN_YEAR
 from ..model.records import Experience, Site
 
 SKELETONS = Path(__file__).parent / "skeletons"
+ID_MAX = 64
 SUMMARY_PLACEHOLDER = "（请填写一句话简介，不超过 200 字）"
 EXPERIENCE_SUMMARY_PLACEHOLDER = "（请填写摘要：用两三句话概括这条经验的做法和成效）"
 PLACEHOLDER_MARK = "（请填写"
@@ -43,6 +44,11 @@ class ScaffoldError(Exception):
 
 
 # ---------------------------------------------------------------- ids
+
+def pinyin_id(text: str) -> str:
+    """Lower-case ASCII syllables joined by hyphens, at most ``ID_MAX`` characters."""
+    return pinyin_slug(text, ID_MAX)
+
 
 def short_org_name(name: str) -> str:
     """The name without “中共” and the organisation-type suffix (if something remains)."""
