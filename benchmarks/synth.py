@@ -96,3 +96,100 @@ def synthesise(scale: int, out: Path, sample: Path = SAMPLE) -> Path:
     for path in sorted((sample / "compilations").glob("*.yml")):
         shutil.copy(path, comp_dir / path.name)
     return out
+
+
+# ---------------------------------------------------------------- varied lifecycles
+
+_SUPERVISORS = ("杨帆", "杨凡", "罗晓燕", "邓明华", "胡蓉", "谭志勇", "曾丽", "欧阳建国")
+_THEMES_MAX = 2
+
+
+def synthesise_varied(n_sites: int, out: Path, *, seed: int = 250, first_year: int = 2022,
+                      last_year: int = 2026, sample: Path = SAMPLE) -> Path:
+    """A data set of ``n_sites`` sites over ``first_year``–``last_year`` with every lifecycle
+    the rules allow, drawn at random (deterministic for ``seed``): batches in every year,
+    first and second evaluations passed or failed, 年检 passed or failed (interval from the
+    sample's program.yml), evaluations left undone (overdue), withdrawals, plans for every
+    year, experiences by theme and promotion level, and supervisors whose names share a
+    pinyin (杨帆, 杨凡). Dates are plain text, as the strict loader reads them."""
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copytree(sample / "media", out / "media")
+    shutil.copy(sample / "program.yml", out / "program.yml")
+    shutil.copy(sample / "taxonomy.yml", out / "taxonomy.yml")
+    taxonomy = _load(sample / "taxonomy.yml")
+    interval = int(_load(sample / "program.yml")["inspection_interval"])
+    categories = list(taxonomy["categories"])
+    units = list(taxonomy["units"])
+    themes = list(taxonomy["themes"])
+    years = list(range(first_year, last_year + 1))
+    batches: dict[int, list[str]] = {y: [] for y in years}
+    for i in range(n_sites):
+        batch = rng.choice(years)
+        ident = f"danwei-{i:04d}"
+        place = _place(rng) + _place(rng)
+        unit = rng.choice(units)
+        site: dict[str, object] = {
+            "name": f"中共{place}第{i + 1}支部委员会", "short_name": f"{place}{i + 1}号",
+            "category": rng.choice(categories), "unit": unit, "batch": str(batch),
+            "summary": f"{place}的党组织（合成数据）。",
+            "contacts": {
+                "leader": {"name": f"领导{i % 37}", "phone": f"0736-72{i:05d}"},
+                "supervisor": {"name": rng.choice(_SUPERVISORS), "phone": f"0736-73{i:05d}"},
+                "liaison": {"name": f"联络员{i % 53}", "phone": f"139{i:08d}"},
+            },
+            "location": {"address": f"{place}路{i + 1}号"},
+        }
+        evaluations = []
+        year, number = batch, 1
+        while year <= last_year:
+            if rng.random() < 0.15:  # not evaluated this year: overdue, or caught up later
+                year += 1
+                continue
+            result = rng.choices(["excellent", "pass", "fail"], [2, 6, 2])[0]
+            evaluations.append({"year": str(year), "date": f"{year}-11-{rng.randint(10, 28)}",
+                                "result": result, "score": str(rng.randint(60, 98))})
+            if result == "fail":
+                break
+            year += 1 if number == 1 else interval
+            number += 1
+        if evaluations:
+            site["evaluations"] = evaluations
+        if rng.random() < 0.06:
+            left = rng.randint(batch, last_year)
+            site["withdrawn"] = {"date": f"{left}-{rng.randint(1, 12):02d}-15", "reason": "合成数据"}
+        if rng.random() < 0.2:
+            site["awards"] = [{"year": str(rng.randint(batch, last_year)),
+                               "amount": str(rng.choice([2, 3, 5, 8])), "purpose": "阵地建设"}]
+        batches[batch].append(ident)
+        _dump(site, out / "sites" / str(batch) / f"{ident}.yml")
+    for y in years:
+        by_cat = {c: rng.randint(0, 6) for c in categories if rng.random() < 0.8}
+        plan = {"title": f"{y}年创建基层党建示范点工作规划", "year": str(y),
+                "targets": {"candidates": str(sum(by_cat.values())),
+                            "demonstrations": str(sum(by_cat.values()) // 2),
+                            "by_category": {k: str(v) for k, v in by_cat.items()}},
+                "milestones": [{"date": f"{y}-03-31", "title": "印发年度工作规划"},
+                               {"date": f"{y}-11-30", "title": "年度考评"}]}
+        if y % 2 == 0:
+            plan["evaluation_date"] = f"{y}-11-20"
+        _dump(plan, out / "plans" / f"{y}.yml")
+    e = 0
+    for y in years:
+        pool = [s for b in years if b <= y for s in batches[b]]
+        for _ in range(rng.randint(3, 9) if pool else 0):
+            e += 1
+            exp: dict[str, object] = {
+                "title": f"合成经验第{e}号", "sites": [rng.choice(pool)], "year": str(y),
+                "themes": rng.sample(themes, rng.randint(1, _THEMES_MAX)),
+                "summary": "合成数据。", "author": "合成单位", "body": "合成数据的正文。"}
+            promoted = rng.choice([None, None, "county", "city", "province", "national"])
+            if promoted:
+                exp["promoted"] = promoted
+            if rng.random() < 0.1:
+                exp["draft"] = "true"
+            _dump(exp, out / "experiences" / str(y) / f"jingyan-{e:04d}.yml")
+    (out / "compilations").mkdir()
+    return out

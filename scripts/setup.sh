@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything Showcase needs on Debian 12/13 or Ubuntu: system packages (CJK fonts for
-# PDFs, poppler for PDF checks, git for the records' history, Chromium, libatomic1 and
-# zbar-tools for the browser and print tests, nginx-light, openssl and rsync for the
-# serving tests) and a virtual
+# PDFs, poppler for PDF checks, git for the records' history and an aggregator's members,
+# Cairo for charts in Word files; Chromium, libatomic1 and zbar-tools for the browser and
+# print tests, LibreOffice for reading the Word files back, nginx-light, openssl and rsync
+# for the serving tests) and a virtual
 # environment with the exact package versions of requirements.lock. Safe to run again: it
 # only installs what is missing, and skips pip when the lock has not changed.
-# SHOWCASE_BROWSER=0 leaves out what only the browser and serving tests need.
+# SHOWCASE_BROWSER=0 leaves out what only the tests need (browser, LibreOffice, nginx …).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,8 @@ fc-list :lang=zh 2>/dev/null | grep -qi "noto.*cjk" || need_apt+=(fonts-noto-cjk
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # WeasyPrint (PDFs) needs Pango.
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+# CairoSVG (the charts in Word files) needs Cairo.
+ldconfig -p 2>/dev/null | grep -q "libcairo.so.2" || need_apt+=(libcairo2)
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # git: pages show when each record last changed (最后更新), read from the data's history.
 command -v git >/dev/null 2>&1 || need_apt+=(git)
@@ -39,6 +42,8 @@ if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
   { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || { need_apt+=(nginx-light); new_nginx=1; }
   command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
   command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
+  # The tests open every Word file the way an office does: LibreOffice converts it to PDF.
+  command -v libreoffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

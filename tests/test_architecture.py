@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 # Lower number = lower layer. Packages on the same layer may not import each other.
 LAYERS = {"base": 0, "model": 1, "data": 2, "rules": 3, "media": 3, "site": 4, "pdf": 4, "staff": 4,
-          "engines": 5, "publish": 6, "cli": 7}
+          "paper": 4.5, "engines": 5, "publish": 6, "cli": 7}
 
 
 def modules() -> dict[str, Path]:

@@ -19,7 +19,8 @@ PRODUCT_NAMES = {"PDF", "Excel", "JSON", "YAML", "Schema", "Markdown", "MkDocs",
                  "ID", "id", "YYYY", "MM", "DD", "showcase", "xlsx", "ProperDocs", "Zensical",
                  # the publishing commands: programs, a file format, address schemes, a unit
                  # and a value typed as it is (--http-redirect off)
-                 "nginx", "rsync", "ssh", "htpasswd", "CA", "http", "https", "KB", "zip", "off"}
+                 "nginx", "rsync", "ssh", "htpasswd", "CA", "http", "https", "KB", "zip", "off",
+                 "Word", "WPS", "pdf", "docx"}
 
 
 def commands(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

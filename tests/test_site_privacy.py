@@ -96,6 +96,27 @@ withdrawn:
   reason: {C["withdrawn.reason"]}
 """
 
+# A creation unit due for its first evaluation in the reference year: it is on this year's
+# worklists and calendars (internal builds), which carry the contacts' phones.
+TASK_SITE = f"""\
+name: 中共测试镇探针二村委员会
+short_name: 探针二村
+category: rural
+unit: chengnan
+batch: 2026
+summary: 隐私测试用记录（本年度应考评）。
+contacts:
+  leader:
+    name: 丁
+    phone: '{C["contacts.leader.phone"]}'
+  supervisor:
+    name: 乙
+    phone: '{C["contacts.supervisor.phone"]}'
+  liaison:
+    name: 丙
+    phone: '{C["contacts.liaison.phone"]}'
+"""
+
 DRAFT = f"""\
 title: 草稿 {C["draft.title"]}
 sites:
@@ -139,6 +160,8 @@ def canary_data(root: Path) -> Path:
     (data / "sites" / "2024" / "tanzhen-cun.yml").write_text(CANARY_SITE, encoding="utf-8")
     (data / "sites" / "2025" / "tanzhen-tuichu-shequ.yml").write_text(WITHDRAWN_SITE,
                                                                         encoding="utf-8")
+    (data / "sites" / "2026").mkdir(exist_ok=True)
+    (data / "sites" / "2026" / "tanzhen-er-cun.yml").write_text(TASK_SITE, encoding="utf-8")
     exp = data / "experiences" / "2025"
     (exp / "tanzhen-caogao.yml").write_text(DRAFT, encoding="utf-8")
     (exp / "tanzhen-caogao-md.yml").write_text(DRAFT_MD, encoding="utf-8")
@@ -236,5 +259,42 @@ def test_public_pdfs_have_no_private_value(data: Path, tmp_path: Path) -> None:
     assert "tanzhen-huibian.pdf" in page
     text = readable_text(out / "compilations" / "tanzhen-huibian.pdf")
     assert "积分" in text, "no extractable Chinese text in the PDF: the check would prove nothing"
+    # The annual report's PDF and every Word file are read too (issue 21).
+    assert "探针村" in readable_text(out / "reports" / "2025" / "annual-2025.pdf")
+    assert "积分" in readable_text(out / "compilations" / "tanzhen-huibian.docx")
     found = leaks(out)
     assert not found, f"private values in the public build with PDFs: {found}"
+
+
+# ---------------------------------------------------------------- the documents of issue 21
+
+def test_public_documents_are_read_and_hold_no_private_value(public_site: Path) -> None:
+    """The annual report (page, PDF, Word) of the public build: read back as text (so the
+    canary search above really looked inside them), public facts in, nothing private."""
+    docx = public_site / "reports" / "2025" / "annual-2025.docx"
+    for path in (docx, public_site / "reports" / "2025" / "index.html"):
+        text = readable_text(path)
+        assert "探针村" in text and "2025" in text, path  # the canary site's public name
+        assert not [n for n, c in CANARIES.items() if c in text], path
+    # Internal-only outputs do not exist in a public build.
+    assert not (public_site / "worklists").exists()
+    assert not (public_site / "calendar").exists()
+    assert not list(public_site.rglob("*.ics"))
+
+
+def test_internal_documents_carry_the_private_values(internal_site: Path) -> None:
+    """The same readers find the canaries in the internal build's documents: phones in the
+    worklists and calendars, scores, remarks and awards in the internal annual report."""
+    def found(path: Path) -> set[str]:
+        text = readable_text(path)
+        return {name for name, canary in CANARIES.items() if canary in text}
+
+    report = internal_site / "reports" / "2025"
+    in_report = found(report / "annual-2025.docx")
+    # The canary site's 2025 evaluation (its score) and its 2025 award.
+    assert {"evaluations.score (2nd)", "awards.amount"} <= in_report, in_report
+    feeds = [p for p in (internal_site / "calendar").glob("*.ics") if "contacts.leader.phone" in found(p)]
+    assert feeds, "no calendar carries the canary site's phones"
+    lists = [p for p in (internal_site / "worklists").glob("*.docx")
+             if "contacts.supervisor.phone" in found(p)]
+    assert lists, "no worklist carries the canary site's phones"

@@ -164,7 +164,25 @@ def readable_text(path: Path) -> str:
 
         reader = PdfReader(str(path))
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
-        return text + "\n" + raw.decode("latin-1")
+        # Also without white space: a table cell may wrap a value over two lines.
+        import re
+
+        return text + "\n" + re.sub(r"\s+", "", text) + "\n" + raw.decode("latin-1")
+    if path.suffix in (".docx", ".xlsx"):
+        # Every part of the package, and its text with the markup removed (a value may be
+        # split into several runs).
+        import re
+        import zipfile
+
+        with zipfile.ZipFile(path) as package:
+            parts = [package.read(n).decode("utf-8", errors="replace")
+                     for n in package.namelist() if n.endswith((".xml", ".rels"))]
+        xml = "\n".join(parts)
+        return xml + "\n" + re.sub(r"<[^>]+>", "", xml)
+    if path.suffix == ".ics":
+        # Unfolded (RFC 5545 folds lines at 75 octets) and unescaped.
+        text = raw.decode("utf-8").replace("\r\n ", "").replace("\n ", "")
+        return text + "\n" + text.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";")
     text = raw.decode("utf-8", errors="replace")
     if path.name.endswith((".json", ".json.gz")):
         with contextlib.suppress(ValueError):

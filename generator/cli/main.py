@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import re
 import signal
 import sys
@@ -21,9 +20,7 @@ from ..data import loader
 from ..data.dataset import Dataset
 from ..engines.config import Engine
 from ..rules.audience import Audience
-from ..rules.facts import derive, report_json
 from . import click_zh
-from .terminal import print_report
 
 click_zh.install()  # before any command is declared: some help texts are taken right away
 
@@ -182,20 +179,6 @@ def validate(data_dir: str, strict_sources: bool, verbose: bool) -> None:
     click.echo(
         f"检查通过{members}：{len(data.sites)} 个示范点（创建单位）、{len(data.experiences)} 篇典型经验、"
         f"{len(data.plans)} 份年度规划、{len(data.compilations)} 份经验汇编。")
-
-
-@main.command()
-@data_option
-@as_of_option
-@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
-def report(data_dir: str, as_of: str | None, as_json: bool) -> None:
-    """年度规划进度、生命周期统计、考评逾期和区县职责。"""
-    data = load_or_exit(data_dir)
-    facts = derive(data, reference_date(as_of))
-    if as_json:
-        click.echo(json.dumps(report_json(facts), ensure_ascii=False, indent=2))
-    else:
-        print_report(data, facts)
 
 
 @main.command()

@@ -270,6 +270,11 @@ def _check_plans(data: Dataset) -> list[Problem]:
         return problems
     for year, plan in data.plans.items():
         src = data.source("plans", year)
+        day = _get(plan, "evaluation_date")
+        if day is not None and day.year != year:
+            problems.append(src.problem(
+                ("evaluation_date",),
+                f"年度考评日期 {day.isoformat()} 不在 {year} 年内：请写 {year} 年的日期，例如 {year}-11-30。"))
         targets = _get(plan, "targets")
         for key in _get(targets, "by_category") or {}:
             if key not in categories:

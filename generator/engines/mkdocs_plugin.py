@@ -136,7 +136,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):  # type: ignore[no-untyped-cal
                                   audience=prepared.audience,
                                   base_url=site_url(prepared.data.program),
                                   as_of=prepared.as_of, pdfs=prepared.pdfs,
-                                  photos=prepared.site.photos):
+                                  photos=prepared.site.photos, facts=prepared.facts,
+                                  pdf=prepared.pdf):
                 log.warning(warning)
         except PostStepFailed as exc:
             raise PluginError(str(exc)) from None

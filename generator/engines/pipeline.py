@@ -28,8 +28,9 @@ from ..data.dataset import Dataset
 from ..data.history import read_history
 from ..data.sources import join
 from ..media.cache import default_root
+from ..paper.sitepages import site_pages
 from ..rules.audience import Audience, view
-from ..rules.facts import derive
+from ..rules.facts import Facts, derive
 from ..site import urls
 from ..site.settings import site_settings, site_url
 from ..site.sitegen import GeneratedSite, Options, TemplateFailed, generate
@@ -86,6 +87,8 @@ class Prepared:
     pdfs: frozenset[str]
     audience: Audience
     notes: tuple[str, ...] = ()  # for the build log (e.g. why pages have no 最后更新)
+    facts: Facts | None = None
+    pdf: bool = True  # PDFs are made (not a quick --no-pdf build)
 
 
 def history_cache(project: Path) -> Path:
@@ -130,10 +133,11 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
                 audience=audience, base_url=site_url(data.program), pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache),
                 history)
+            site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=pdf))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
     notes = (history.note,) if history.note else ()
-    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes)
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes, facts, pdf)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path,
@@ -257,7 +261,8 @@ def build_site(s: BuildSettings) -> BuildResult:
                    verbose=s.verbose, docs=docs, shards=s.shards)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=site_url(program), as_of=as_of, pdfs=prepared.pdfs,
-                              photos=prepared.site.photos)
+                              photos=prepared.site.photos, facts=prepared.facts,
+                              pdf=prepared.pdf)
             if s.audience == "internal":  # the browser editor: never in a public build
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)

@@ -7,25 +7,24 @@ plugin system, so MkDocs, ProperDocs and Zensical builds end up with the same fi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gzip
 import html
 import logging
-import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..base import gcpause
 from ..base.parallel import fork_map, split, workers
-from ..base.reference import epoch_of
 from ..data.dataset import Dataset
 from ..media.variants import PhotoPlan
+from ..paper.publish import Job, run_jobs, site_jobs
 from ..rules.audience import Audience
+from ..rules.facts import Facts, derive
 from ..site import searchindex, urls
 
 log = logging.getLogger("showcase.build")
@@ -162,41 +161,37 @@ def write_robots(site_dir: Path, base_url: str, internal: bool) -> None:
     (site_dir / "robots.txt").write_text(text, encoding="utf-8")
 
 
-@contextlib.contextmanager
-def _source_date(epoch: int | None) -> Iterator[None]:
-    """SOURCE_DATE_EPOCH for the PDFs' dates (and no random /ID): the reference date's, so
-    two builds with the same ``--as-of`` give the same PDFs; one set by the caller wins."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and saved is None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
+def pdf_jobs(shown: Dataset, ids: Iterable[str], photos: PhotoPlan | None = None) -> list[Job]:
+    """The compilations' PDFs at ``compilations/<id>.pdf`` (each with its warnings)."""
+    jobs = []
+    for ident in sorted(ids):
+        def make(ident: str = ident) -> tuple[bytes, list[str]]:
+            from ..pdf import render_compilation  # WeasyPrint is slow to import
 
-
-def write_pdfs(site_dir: Path, shown: Dataset, ids: Iterable[str],
-               photos: PhotoPlan | None = None, epoch: int | None = None) -> list[str]:
-    """The compilations' PDFs at ``compilations/<id>.pdf``; returns their warnings."""
-    ids = sorted(ids)
-    if not ids:
-        return []
-    from ..pdf import CompilationError, render_compilation  # WeasyPrint is slow to import
-
-    warnings: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp, _source_date(epoch):
-        for ident in ids:
-            out = Path(tmp) / f"{ident}.pdf"
-            try:
+            with tempfile.TemporaryDirectory(prefix="showcase-pdf-") as tmp:
+                out = Path(tmp) / f"{ident}.pdf"
                 result = render_compilation(shown, ident, out, photos=photos)
-            except CompilationError as exc:
-                raise PostStepFailed(f"经验汇编 {ident} 的 PDF 无法生成：{exc}") from None
-            warnings += [f"经验汇编 {ident}：{w}" for w in result.warnings]
-            target = site_dir / urls.compilation_pdf(ident)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(out.read_bytes())
-    return warnings
+                return out.read_bytes(), [f"经验汇编 {ident}：{w}" for w in result.warnings]
+        # A compilation costs about as much as twenty small documents.
+        jobs.append(Job(urls.compilation_pdf(ident), make, 20.0))
+    return jobs
+
+
+def write_documents(site_dir: Path, shown: Dataset, facts: Facts, audience: Audience,
+                    pdfs: Iterable[str], photos: PhotoPlan | None = None,
+                    pdf: bool = True) -> list[str]:
+    """Every printed document of the build (compilation PDFs and .docx, annual reports,
+    and in internal builds the worklists and calendars), made on both cores; returns their
+    warnings."""
+    from ..pdf import CompilationError
+
+    pdfs = sorted(pdfs)
+    jobs = pdf_jobs(shown, pdfs, photos) + site_jobs(shown, facts, audience, compilations=pdfs,
+                                                      photos=photos, pdf=pdf)
+    try:
+        return run_jobs(site_dir, jobs, facts.as_of)
+    except CompilationError as exc:
+        raise PostStepFailed(f"文档无法生成：{exc}") from None
 
 
 # Text files worth sending compressed; images, PDFs and fonts are compressed already.
@@ -234,10 +229,13 @@ class PostStepFailed(Exception):
 
 
 def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
-           as_of: dt.date, pdfs: Iterable[str] = (), photos: PhotoPlan | None = None) -> list[str]:
+           as_of: dt.date, pdfs: Iterable[str] = (), photos: PhotoPlan | None = None,
+           facts: Facts | None = None, pdf: bool = True) -> list[str]:
     """Every post-step on a freshly rendered site; returns warnings for the user."""
     internal = audience == "internal"
-    warnings = write_pdfs(site_dir, shown, pdfs, photos, epoch_of(as_of))
+    # The facts do not depend on the audience (no private field or draft decides a status).
+    facts = facts if facts is not None else derive(shown, as_of)
+    warnings = write_documents(site_dir, shown, facts, audience, pdfs, photos, pdf)
     count = write_search_index(site_dir)
     log.info(f"搜索索引：{count} 个页面")
     write_sitemap(site_dir, base_url, as_of, internal)

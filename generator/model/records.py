@@ -296,6 +296,10 @@ class Plan(Record):
     year: Year = Field(title="年度", description="必须与文件名一致")
     targets: Targets = Field(default_factory=Targets, title="目标任务")
     milestones: list[PlanMilestone] = Field(default_factory=list, title="工作节点")
+    evaluation_date: Date | None = Field(
+        None, title="年度考评日期",
+        description="YYYY-MM-DD，必须在本年度内。内部版日历把本年度应考评（年检）的事项排在这一天；"
+                    "不写时为当年 11 月 30 日")
     body: Markdown | None = Field(None, title="正文")
 
 

@@ -24,6 +24,7 @@ from ..rules.duties import experience_unit
 from ..rules.facts import Facts
 from ..rules.members import MemberSummary, member_plans
 from ..rules.members import summaries as member_summaries
+from ..rules.yearreport import YearReport, year_report
 from ..model.lifecycle import STATUS_LABELS, STATUSES, SiteState
 from .maplinks import MapLink, map_links, source_name
 from .opendata import absolute, newest_first
@@ -177,6 +178,17 @@ class Model:
     @property
     def internal(self) -> bool:
         return self.options.audience == "internal"
+
+    def year_report(self, year: int) -> YearReport:
+        """The year's numbers (rules/yearreport.py): what the home page's plan table shows,
+        as the annual report, report --json and the worklists do."""
+        if year not in self._year_reports:
+            self._year_reports[year] = year_report(self.data, self.facts, year)
+        return self._year_reports[year]
+
+    @cached_property
+    def _year_reports(self) -> dict[int, YearReport]:
+        return {}
 
     def current_plan_year(self) -> int | None:
         """The latest plan year not after the reference date (else the earliest plan)."""

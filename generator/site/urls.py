@@ -25,12 +25,16 @@ CHANGES = "changes/"
 CHANGES_FEED = "changes/feed.xml"
 # The staff guide (content/guide/): built into the internal site only, never published.
 STAFF_GUIDE = "guide/"
+# The annual reports (every build) and the worklists and calendars (internal builds only).
+REPORTS = "reports/"
+WORKLISTS = "worklists/"
+CALENDAR = "calendar/"
 
 SITE_FACETS = ("category", "unit", "batch", "status")
 
 # Paths the generator owns; a hand-written page in content/ must not use them.
 RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, MEMBERS, INTERNAL,
-            SEARCH, FEED, CHANGES, "media/")
+            SEARCH, FEED, CHANGES, "media/", REPORTS, WORKLISTS, CALENDAR)
 
 def is_reserved(path: str) -> bool:
     """Whether a hand-written file in content/ would take a path the generator owns."""
@@ -97,6 +101,30 @@ def compilation_pdf(ident: str) -> str:
 def member(key: str) -> str:
     """The page of one member of an aggregating programme (federation)."""
     return f"{MEMBERS}{key}/"
+
+
+def compilation_docx(ident: str) -> str:
+    return f"{COMPILATIONS}{ident}.docx"
+
+
+def report(year: int) -> str:
+    """The annual report of ``year`` (SPEC §6)."""
+    return f"{REPORTS}{year}/"
+
+
+def report_file(year: int, suffix: str) -> str:
+    """``reports/2025/annual-2025.pdf`` (and ``.docx``)."""
+    return f"{REPORTS}{year}/annual-{year}.{suffix}"
+
+
+def worklist_file(name: str, suffix: str) -> str:
+    """``worklists/unit-wuling.pdf``, ``worklists/supervisor-yang-fan.docx``."""
+    return f"{WORKLISTS}{name}.{suffix}"
+
+
+def calendar_file(name: str) -> str:
+    """``calendar/programme.ics``, ``calendar/unit-wuling.ics`` …"""
+    return f"{CALENDAR}{name}.ics"
 
 
 def tag(slug: str) -> str:
