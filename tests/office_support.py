@@ -63,6 +63,7 @@ class DocxFacts:
     tables_width_mismatch: int
     pictures: int
     picture_widths_mm: list[float]
+    qr_codes: int
     footer_page_fields: int
     styles_fonts: dict[str, str]                    # style id -> eastAsia font
 
@@ -114,8 +115,13 @@ def docx_facts(path: Path) -> DocxFacts:
             no_grid += 1
         elif int(width.get(f"{W}w")) != sum(cols):
             mismatch += 1
-    widths = [round(int(e.get("cx")) / EMU_PER_MM, 1)
-              for e in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent")]
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    widths, codes = [], 0
+    for inline in body.iter(f"{wp}inline"):
+        if (inline.find(f"{wp}docPr").get("descr") or "").startswith("二维码"):
+            codes += 1  # the QR code of a chapter's or report's web page, not a photo
+            continue
+        widths.append(round(int(inline.find(f"{wp}extent").get("cx")) / EMU_PER_MM, 1))
     styles = {}
     for style in document.styles.element.findall(f"{W}style"):
         fonts = style.find(f"{W}rPr/{W}rFonts")
@@ -130,7 +136,7 @@ def docx_facts(path: Path) -> DocxFacts:
         headings=headings, toc_fields=len(re.findall(r"\bTOC\b", instr)),
         update_fields='<w:updateFields w:val="true"/>' in settings, tables=len(tables),
         tables_without_grid=no_grid, tables_width_mismatch=mismatch, pictures=len(widths),
-        picture_widths_mm=widths,
+        picture_widths_mm=widths, qr_codes=codes,
         footer_page_fields=sum(f.count("PAGE") for f in footers), styles_fonts=styles)
 
 

@@ -207,6 +207,7 @@ def test_the_compilation_as_a_word_file(tmp_path: Path) -> None:
     assert chapters and all(title.split("——")[0][:8] in page for title in chapters)
     assert facts.toc_fields == 1 and not facts.runs_without_east_asian_font
     assert facts.pictures == 2 and all(w <= 156 for w in facts.picture_widths_mm)
+    assert facts.qr_codes == len(chapters)  # each chapter leads back to its page
     words = docx_text(docx)
     assert "道源村的稻田" in words and "茶园里的党员责任区标牌" in words  # the captions
     assert facts.page_mm == (210.0, 297.0) and facts.margins_mm[0] == 37.0

@@ -149,3 +149,49 @@ def test_no_printed_code_without_site_url(tmp_path_factory: pytest.TempPathFacto
     site = cached_build(tmp_path_factory, MINIMAL)
     text = (site / "sites" / "chengnan-taohua-cun" / "index.html").read_text(encoding="utf-8")
     assert "sc-print-qr" not in text
+
+
+# ---------------------------------------------------------------- the year on paper
+
+def docx_codes(docx: Path, work: Path) -> list[str]:
+    """What zbarimg reads from each QR picture of a Word file (in the order they appear)."""
+    import re
+    import zipfile
+
+    work.mkdir(parents=True, exist_ok=True)
+    found = []
+    with zipfile.ZipFile(docx) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+        rels = package.read("word/_rels/document.xml.rels").decode("utf-8")
+        targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+        for rid in re.findall(r'descr="二维码[^"]*".*?r:embed="([^"]+)"', document, re.S):
+            image = work / f"{rid}.png"
+            image.write_bytes(package.read(f"word/{targets[rid]}"))
+            found += zbar(image)
+    return found
+
+
+def test_the_annual_report_and_compilation_word_file_carry_their_codes(tmp_path: Path) -> None:
+    """The annual report (PDF and .docx) and each chapter of a compilation's .docx lead back
+    to their page on the web: decoded with zbar from the pictures and the printed pages."""
+    from test_site_support import SAMPLE, run_cli
+
+    site_url = "https://dangjian.example.cn/"
+    out = tmp_path / "annual"
+    result = run_cli("annual", "2025", "--data", str(SAMPLE), "--as-of", "2026-11-28",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert docx_codes(out / "annual-2025.docx", tmp_path / "d") == [f"{site_url}reports/2025/"]
+    codes = [c for page in pdf_pages_codes(out / "annual-2025.pdf", tmp_path / "p") for c in page]
+    assert codes == [f"{site_url}reports/2025/"]
+    site = tmp_path / "site"
+    built = run_cli("build", "--data", str(SAMPLE), "--out", str(site), "--as-of", "2026-11-28",
+                    timeout=900)
+    assert built.returncode == 0, built.stderr
+    docx = next((site / "compilations").glob("*.docx"))
+    ident = docx.stem
+    chapters = docx_codes(docx, tmp_path / "c")
+    assert chapters and all(c.startswith(f"{site_url}experiences/") for c in chapters)
+    page = (site / "compilations" / ident / "index.html").read_text(encoding="utf-8")
+    assert all(c.removeprefix(site_url).removeprefix("experiences/").rstrip("/") in page
+               for c in chapters)
