@@ -162,3 +162,25 @@ def test_moving_pins_says_what_changed(world: tuple[Path, list[MemberRepo]]) -> 
     assert m.added == {"sites": ["xinzeng-cun"]} and m.changed == {"sites": [SITE]}
     assert text is not None
     assert text.decode() == (own / "sources.yml").read_text(encoding="utf-8").replace(old, new)
+
+
+def test_a_compilation_of_the_aggregator_selects_across_members(
+        world: tuple[Path, list[MemberRepo]]) -> None:
+    from generator.rules.compilation import select_experiences
+
+    own, members = world
+    comp = own / "compilations" / "kuaqu-huibian.yml"
+    comp.write_text("title: 跨区经验汇编\nselect:\n  units:\n    - wuling/chengnan\n"
+                    "    - dingcheng/chengnan\norder: unit\n", encoding="utf-8")
+    standalone = loader.load(own)
+    assert standalone.ok, [str(p) for p in standalone.problems]  # checked when joined
+    data = joined(own)
+    chosen = select_experiences(data, data.compilations["kuaqu-huibian"])
+    assert chosen and {i.split("/")[0] for i in chosen} == {"wuling", "dingcheng"}
+    comp.write_text("title: 跨区经验汇编\nselect:\n  units:\n    - wuling/nowhere\n",
+                    encoding="utf-8")
+    with pytest.raises(ProblemsFound) as errors:
+        joined(own)
+    (problem,) = errors.value.errors
+    assert problem.path.endswith("compilations/kuaqu-huibian.yml") and problem.line == 4
+    assert "管理单位“wuling/nowhere”不存在" in problem.message

@@ -196,10 +196,17 @@ def _dangling(joined: Dataset, keys: set[str]) -> dict[str, list[Problem]]:
         for i, site in enumerate(exp.sites):
             if site not in joined.sites:
                 report("experiences", ident, ("sites", i), "示范点", site)
+    assert joined.taxonomy is not None
     for ident, comp in joined.compilations.items():
         for i, exp_id in enumerate(comp.include or []):
             if exp_id not in joined.experiences:
                 report("compilations", ident, ("include", i), "经验", exp_id)
+        if comp.select is not None:  # a selection across members: their units and themes
+            for field, known, what in (("units", joined.taxonomy.units, "管理单位"),
+                                       ("themes", joined.taxonomy.themes, "主题")):
+                for i, value in enumerate(getattr(comp.select, field)):
+                    if value not in known:
+                        report("compilations", ident, ("select", field, i), what, value)
     return found
 
 
