@@ -168,7 +168,7 @@ def test_a_compilation_of_the_aggregator_selects_across_members(
         world: tuple[Path, list[MemberRepo]]) -> None:
     from generator.rules.compilation import select_experiences
 
-    own, members = world
+    own, _members = world
     comp = own / "compilations" / "kuaqu-huibian.yml"
     comp.write_text("title: 跨区经验汇编\nselect:\n  units:\n    - wuling/chengnan\n"
                     "    - dingcheng/chengnan\norder: unit\n", encoding="utf-8")
