@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from ..base.formula_guard import looks_like_formula
 from ..base.outputs import WORKBOOK_PROPERTY, replace_file
@@ -101,7 +103,10 @@ def save(book: Workbook, out: Path) -> None:
     then rename it into place."""
     book.custom_doc_props.append(StringProperty(name=WORKBOOK_PROPERTY, value="showcase"))
     buffer = io.BytesIO()
-    book.save(buffer)
+    # openpyxl's Workbook.save stamps the clock into the "modified" property; its writer
+    # keeps the one _stamp set from the reference date.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).write_data()
     replace_file(out, buffer.getvalue())
 
 
