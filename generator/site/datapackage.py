@@ -83,6 +83,9 @@ def _annotated(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
     if typing.get_origin(annotation) is typing.Annotated:
         base, *marks = typing.get_args(annotation)
         inner, more = _annotated(base)
+        # Field(ge=…) inside a type (the coordinates) keeps its bounds in its own metadata.
+        marks = [m for mark in marks
+                 for m in (mark, *(mark.metadata if isinstance(mark, FieldInfo) else ()))]
         return inner, (*marks, *more)
     return annotation, ()
 
