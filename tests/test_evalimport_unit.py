@@ -705,28 +705,28 @@ def test_write_all_a_failure_while_renaming_restores_the_replaced(
 
 def test_write_all_names_files_it_could_not_restore(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    a, b = tmp_path / "a.yml", tmp_path / "b.yml"
-    a.write_bytes(b"old a")
-    b.write_bytes(b"old b")
+    a, b, c = tmp_path / "a.yml", tmp_path / "b.yml", tmp_path / "c.yml"
+    for p in (a, b, c):
+        p.write_bytes(b"old " + p.stem.encode())
     real_replace = os.replace
 
     def replace(src: Any, dst: Any) -> None:
-        if Path(dst) == b:
+        if Path(dst) == c:
             raise OSError("no strerror")
         real_replace(src, dst)
 
     real_write = Path.write_bytes
 
     def write_bytes(self: Path, content: bytes) -> int:
-        if self == a and content == b"old a":
+        if self in (a, b) and content.startswith(b"old "):
             raise OSError(5, "Input/output error")
         return real_write(self, content)
 
     monkeypatch.setattr(os, "replace", replace)
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
     with pytest.raises(WriteFailed) as info:
-        write_all({a: (b"old a", b"new a"), b: (b"old b", b"new b")})
-    assert str(info.value) == f"写入 数据目录 时出错（OSError），以下文件未能恢复，请用 git 恢复：{a}。"
+        write_all({a: (b"old a", b"new a"), b: (b"old b", b"new b"), c: (b"old c", b"new c")})
+    assert str(info.value) == f"写入 数据目录 时出错（OSError），以下文件未能恢复，请用 git 恢复：{a}、{b}。"
 
 
 def test_result_label() -> None:

@@ -117,6 +117,8 @@ def test_sites_records() -> None:
     assert (hongqi["url"], hongqi["status"], hongqi["due_year"]) == (
         "https://dj.cn/sites/chengnan-hongqi-cun/", "improving", 2028)
     assert "overdue" not in hongqi and "member" not in hongqi
+    # Private fields are left out, not emitted empty.
+    assert not {"awards", "internal"} & set(hongqi)
     eliminated = next(r for r in rows if r["id"] == "hexi-chuangxin-keji")
     assert (eliminated["status"], eliminated["due_year"]) == ("eliminated", None)
     rows = opendata.sites_records(minimal("internal"), derive(minimal("internal"), dt.date(2028, 6, 30)),
@@ -224,6 +226,8 @@ def test_experiences_csv() -> None:
                                         "wangjia-cunmin-shuoshi"]
     wangjia = dict(zip(header, rows[3], strict=True))
     assert (wangjia["unit"], wangjia["promoted"], wangjia["date"]) == ("shanbei", "", "2026-06-18")
+    with_base = csv_rows(opendata.experiences_csv(minimal(), "https://dj.cn/"))
+    assert with_base[1][1] == "https://dj.cn/experiences/hexi-lianmeng-gongjian/"
 
 
 def test_experiences_csv_without_a_date_or_a_known_unit() -> None:
