@@ -210,6 +210,9 @@ def test_query_ranks_title_matches_first_and_confirms(tmp_path: Path) -> None:
     assert list(query(index, "。")) == []
     assert [h.confirmed for h in query(index, "积分制", limit=1)] == [True, False]
     assert [h.confirmed for h in query(index, "积分制", limit=0)] == [False, False]
+    # by default the first ten are confirmed against their text, the rest are left unconfirmed
+    many = written(tmp_path / "many", [Doc(f"p{i}/", f"页{i}", "示范点") for i in range(12)])
+    assert [h.confirmed for h in query(many, "示范点")] == [True] * 10 + [False] * 2
 
 
 def test_candidates_read_only_the_shards_of_the_query(tmp_path: Path) -> None:
