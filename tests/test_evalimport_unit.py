@@ -543,6 +543,20 @@ def test_site_problems_year_before_the_batch_and_existing_year() -> None:
     assert plan.changes == []
 
 
+def test_site_problems_every_row_of_a_site_is_checked_after_a_refused_one() -> None:
+    hongqi = "chengnan-hongqi-cun"  # batch 2025, evaluated in 2025 and 2026
+    plan = planned([(n, {"site_id": hongqi, "year": year, "result": "合格"})
+                    for n, year in ((2, 2024), (3, 2025), (4, 2027), (5, 2027), (6, 2023))])
+    assert messages(plan) == [
+        (2, "红旗村（chengnan-hongqi-cun）的考评年度 2024 早于创建批次 2025：创建单位从 2025 年起才参加考评。"),
+        (3, "红旗村（chengnan-hongqi-cun）2025 年已有考评记录（minimal/sites/2025/chengnan-hongqi-cun.yml "
+            "第 13 行）：每年只能考评一次。若要更正，请直接修改 YAML 文件。"),
+        (5, "与第 4 行重复：红旗村（chengnan-hongqi-cun）2027 年只能有一条考评结果。"),
+        (6, "红旗村（chengnan-hongqi-cun）的考评年度 2023 早于创建批次 2025：创建单位从 2025 年起才参加考评。"),
+    ]
+    assert plan.changes == []
+
+
 def test_site_problems_existing_year_without_a_source() -> None:
     data = loader.load(MINIMAL)
     del data.sources[("sites", "chengnan-hongqi-cun")]
