@@ -457,6 +457,16 @@ def test_parse_row_a_name_shared_by_two_sites(tmp_path: Path) -> None:
     assert errors == [] and row is not None and row.site == "chengnan-hongqi-cun"
 
 
+def test_parse_row_spaces_in_the_records_names_are_ignored_too() -> None:
+    data = loader.load(MINIMAL)
+    spaced = data.sites["chengnan-hongqi-cun"].model_copy(
+        update={"name": "中共城南区 红旗镇 红旗村支部委员会", "short_name": "红旗 村"})
+    data.sites["chengnan-hongqi-cun"] = spaced
+    for name in ("中共城南区红旗镇红旗村支部委员会", "红旗村", "红 旗村"):
+        row, errors = parse_row(2, {"site_name": name, "year": 2027, "result": "合格"}, data)
+        assert errors == [] and row is not None and row.site == "chengnan-hongqi-cun", name
+
+
 def test_parse_row_near_name_hint_needs_exactly_one_site(tmp_path: Path) -> None:
     # “城南区” is part of two full names: no “是不是” for it
     assert parsed({"site_name": "城南区", "year": 2027, "result": "合格"})[1] == [
