@@ -104,7 +104,9 @@ def test_json_values() -> None:
 @pytest.mark.parametrize(("base", "path", "url"), [
     ("", "sites/a/", "/sites/a/"), ("https://dj.cn", "sites/a/", "https://dj.cn/sites/a/"),
     ("https://dj.cn/", "", "https://dj.cn/"), ("https://dj.cn/sub//", "feed.xml",
-                                               "https://dj.cn/sub/feed.xml")])
+                                               "https://dj.cn/sub/feed.xml"),
+    # only slashes are trimmed from the base, never the letters of its last folder
+    ("https://dj.cn/DX/", "feed.xml", "https://dj.cn/DX/feed.xml")])
 def test_absolute(base: str, path: str, url: str) -> None:
     assert absolute(base, path) == url
 

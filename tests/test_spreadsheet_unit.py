@@ -286,6 +286,13 @@ def test_template_with_the_sites(tmp_path: Path) -> None:
     assert book.properties.created == dt.datetime(2026, 12, 31)
 
 
+def test_template_with_data_but_without_facts_has_no_site_list(tmp_path: Path) -> None:
+    # the list shows each site's status, which needs the derived facts
+    out = tmp_path / "t.xlsx"
+    assert write_template(out, minimal()) == ["考评结果", "填写说明"]
+    assert openpyxl.load_workbook(out).sheetnames == ["考评结果", "填写说明"]
+
+
 def test_template_with_no_sites_has_no_id_list(tmp_path: Path) -> None:
     empty = loader.load(MINIMAL)
     empty.sites = {}
