@@ -218,6 +218,12 @@ def test_export_workbook_internal(tmp_path: Path) -> None:
                                         "联络员", "联络员电话"]
     assert len(values(book["逾期考评"])) == 5
     assert book["考评记录"]["D2"].number_format == "yyyy-mm-dd"
+    # the internal workbook is made from the internal view: private values are in it
+    assert "0731-8000001" in values(book["示范点"])[1]
+    evaluations = values(book["考评记录"])
+    assert evaluations[0] == ["id", "名称", "年度", "考评日期", "结果", "得分", "考评人", "考评意见"]
+    assert [r[5:] for r in evaluations if r[:3] == ["chengnan-taohua-cun", "桃花村", 2024]] == [
+        [86, "市委组织部第一考评组", "积分制管理有特色。"]]
     props = book.properties
     assert (props.creator, props.lastModifiedBy) == ("中共示例市委组织部", "中共示例市委组织部")
     assert props.created == props.modified == dt.datetime(2028, 6, 30)
