@@ -168,8 +168,11 @@ def test_sitemap_public(site: Path) -> None:
         "https://dj.example.cn/about/", "https://dj.example.cn/experiences/jifen/", "https://dj.example.cn/",
         "https://dj.example.cn/plain/", "https://dj.example.cn/sites/", "https://dj.example.cn/sites/taohua/"]
     assert {u.findtext(f"{SM}lastmod") for u in urls} == {"2026-03-04"}
+    assert text.count(b"  </url>\n  <url>\n") == 5  # one entry right after the other
     assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == text
     assert (site / "sitemap.xml.gz").read_bytes()[4:8] == b"\x00\x00\x00\x00"  # no time stamp
+    poststeps.write_sitemap(site, "https://dj.example.cn/BOX/", dt.date(2026, 3, 4), internal=False)
+    assert b"<loc>https://dj.example.cn/BOX/about/</loc>" in (site / "sitemap.xml").read_bytes()
 
 
 def test_sitemap_escapes_and_is_empty_without_an_address_or_when_internal(site: Path) -> None:
@@ -189,6 +192,10 @@ def test_robots(tmp_path: Path) -> None:
     poststeps.write_robots(tmp_path, "https://dj.example.cn/", internal=False)
     assert (tmp_path / "robots.txt").read_bytes() == (
         b"User-agent: *\nAllow: /\nSitemap: https://dj.example.cn/sitemap.xml\n")
+    # only slashes are trimmed from the address, never the letters of its last folder
+    poststeps.write_robots(tmp_path, "https://dj.example.cn/BOX/", internal=False)
+    assert (tmp_path / "robots.txt").read_text(encoding="utf-8").endswith(
+        "Sitemap: https://dj.example.cn/BOX/sitemap.xml\n")
     poststeps.write_robots(tmp_path, "", internal=False)
     assert (tmp_path / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
     poststeps.write_robots(tmp_path, "https://dj.example.cn", internal=True)
@@ -321,6 +328,29 @@ def test_finish_internal(site: Path) -> None:
                      as_of=AS_OF, facts=derive(shown, AS_OF), pdf=False)
     assert (site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nDisallow: /\n"
     assert list(ET.parse(site / "sitemap.xml").iter(f"{SM}loc")) == []
+
+
+def test_finish_hands_its_arguments_to_the_documents(site: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[Any, ...]] = []
+
+    def documents(*args: Any) -> list[str]:
+        seen.append(args)
+        return ["警告"]
+
+    monkeypatch.setattr(poststeps, "write_documents", documents)
+    shown, photos = _bare(), SimpleNamespace()
+    warnings = poststeps.finish(site, shown=shown, audience="internal", base_url="", as_of=AS_OF,
+                                pdfs=["huibian-2025"], photos=photos)  # type: ignore[arg-type]
+    assert warnings == ["警告"]
+    (folder, data, facts, audience, pdfs, photo_plan, pdf), = seen
+    assert (folder, data, audience, pdfs, photo_plan, pdf) == (
+        site, shown, "internal", ["huibian-2025"], photos, True)
+    assert facts.as_of == AS_OF  # derived when not given
+    given = derive(shown, AS_OF)
+    poststeps.finish(site, shown=shown, audience="public", base_url="", as_of=AS_OF, facts=given,
+                     pdf=False)
+    assert seen[1][2] is given and seen[1][3:] == ("public", (), None, False)
 
 
 # ---------------------------------------------------------------- the shards' plugin
