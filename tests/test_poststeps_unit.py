@@ -91,6 +91,9 @@ def test_article() -> None:
     assert poststeps.article("<article>不是内容</article>") is None
     assert poststeps.article('<ARTICLE class="md-content__inner">未闭合') == "未闭合"
     assert poststeps.article('<article class="md-content__inner"></article>') == ""
+    # an article before the content (a banner, say) is not the content's end
+    assert poststeps.article('<article>横幅</article><article class="md-content__inner">正文'
+                             '</article>') == "正文"
 
 
 def test_search_doc() -> None:
