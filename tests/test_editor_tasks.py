@@ -309,7 +309,7 @@ def test_delete_and_rename_are_refused_while_something_refers_to_the_record(tmp_
         f"title: 专题汇编\ninclude:\n  - {exp_id}\n", encoding="utf-8")
     assert loader.load(data_dir).ok
     message = refused(r, "delete", {"path": data.source("experiences", exp_id).path}, 409)
-    assert "专题汇编" in message and "收录的经验" in message
+    assert "专题汇编" in message and "收录经验" in message
     (data_dir / "compilations" / "zhuanti.yml").unlink()
     assert files(data_dir) == before
     assert git(root, "status", "--porcelain") == ""  # nothing was even staged
@@ -557,3 +557,20 @@ def test_data_in_a_repository_of_its_own(tmp_path: Path) -> None:
     assert history[0]["files"][0]["path"] == f"sites_data/sites/2026/{site.name}"
     assert history[0]["uploaded"] is None
     assert "没有设置服务器" in refused(r, "upload", {}, 409)
+
+
+def test_a_second_file_with_a_taken_id_can_be_renamed_from_the_list(tmp_path: Path) -> None:
+    """The check says 标识重复 and the guide says to rename one of the two: the second file
+    (which the data cannot use) is listed and can be renamed."""
+    root = make_project(tmp_path, repository=False)
+    data_dir = root / "sites_data"
+    r = routes(root)
+    original = sorted((data_dir / "sites" / "2025").glob("*.yml"))[0]
+    copy = data_dir / "sites" / "2026" / original.name
+    shutil.copy2(original, copy)
+    assert any("重复" in p["message"] for f in ok(r, "check")["files"] for p in f["problems"])
+    shown = f"sites_data/sites/2026/{original.name}"
+    listed = [e for e in ok(r, "records")["records"]["sites"] if e["id"] == original.stem]
+    assert {e["path"] for e in listed} == {shown, f"sites_data/sites/2025/{original.name}"}
+    ok(r, "rename", {"path": shown, "new_id": original.stem + "-2", "apply": True})
+    assert ok(r, "check")["ok"]

@@ -115,9 +115,13 @@ def test_the_desktop_launcher_starts_once_and_the_second_start_reuses_it(tmp_pat
         assert "示范点" in http_get(editor.removesuffix("admin/"))
         serve_pid = state["serve_pid"]
 
-        # The second start opens the same editor and starts nothing.
+        # The second start — from a link to the launcher on the desktop, as 发送到桌面 makes
+        # one — opens the same editor and starts nothing.
+        desktop = tmp_path / "桌面"
+        desktop.mkdir()
+        (desktop / DESKTOP.name).symlink_to(root / DESKTOP.name)
         started = time.monotonic()
-        _glib_launch(root / DESKTOP.name, env)
+        _glib_launch(desktop / DESKTOP.name, env)
         second = _opened(record, 2, timeout=30)
         assert second[1] == editor
         assert time.monotonic() - started < 30

@@ -90,6 +90,9 @@ RELATION_HINTS = {
 TEXT_AREAS = {("Site", "summary"), ("Experience", "summary")}
 # Fields holding a photo file (relative to media/): the image widget, into media/photos/.
 IMAGE_FIELDS = {("Photo", "file")}
+# Optional in the data format but required for what is published (validate says so): the
+# form asks for them, rather than calling them 可选 (the staff guide says 必须填写).
+REQUIRED_IN_FORM = {("Photo", "alt")}
 
 FOLDED_LISTS = {"ArchiveEntry", "Award"}
 IMAGE_HINT = ("点“选择图片”，在弹出的窗口中点“上传”选择照片文件（jpg、png、webp 或 gif），"
@@ -175,7 +178,8 @@ class _Builder:
     def field(self, model: type[BaseModel], name: str, info: FieldInfo,
               path: str) -> dict[str, Any]:
         out: dict[str, Any] = {"name": name, "label": info.title or name,
-                               "required": info.is_required()}
+                               "required": info.is_required()
+                               or (model.__name__, name) in REQUIRED_IN_FORM}
         if info.description:
             out["hint"] = info.description
         annotation, _optional = _strip_optional(info.annotation)
@@ -355,7 +359,7 @@ class Backend:
         missing = [k for k in ("backend", "repo", "base_url", "app_id") if not settings.get(k)]
         if missing:
             raise SettingsError("mkdocs.yml 的 extra.editor 缺少 " + "、".join(missing)
-                             + "：请按编辑指南“在网页上编辑”一章填写。")
+                             + "：请按编辑指南“给技术人员 › 团队在线编辑”一章填写。")
         if settings["backend"] not in ("gitlab", "gitea"):
             raise SettingsError(f"mkdocs.yml 的 extra.editor.backend 应为 gitlab 或 gitea，"
                              f"现在是“{settings['backend']}”。")

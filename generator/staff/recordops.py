@@ -80,25 +80,27 @@ def title_of(data: Dataset, kind: str, ident: str) -> str:
 
 
 def find(data: Dataset, rel: object) -> Target:
-    """The record whose file is ``rel`` (``sites_data/sites/2026/x.yml``, as listed)."""
+    """The record whose file is ``rel`` (``sites_data/sites/2026/x.yml``, as listed) — also
+    one the data cannot use (a second file with the same id, a file that does not parse)."""
     if not isinstance(rel, str) or not rel:
         raise RecordRefused("请先选择一条记录。", 422)
     parts = PurePosixPath(rel).parts
     prefix = data.root.name
     if len(parts) < 3 or parts[0] != prefix or parts[1] not in KINDS \
             or any(p in ("..", ".") for p in parts) or "\\" in rel:
-        raise RecordRefused(f"“{rel}”不是数据文件夹中的记录文件。", 422)
+        raise RecordRefused(f"“{rel[:80]}”不是数据文件夹中的记录文件。", 422)
     kind = parts[1]
     path = data.root.joinpath(*parts[1:])
+    if path.suffix not in YAML_SUFFIXES or not path.is_file() \
+            or any(p.is_symlink() for p in (path, *path.parents) if p.is_relative_to(data.root)):
+        raise RecordRefused(f"找不到记录文件 {rel[:80]}（可能已被删除或改名），请刷新页面。", 404)
     ident = path.stem
-    if path.suffix not in YAML_SUFFIXES or not path.is_file() or path.is_symlink() \
-            or data.sources.get((kind, ident)) is None \
-            or data.sources[(kind, ident)].path != rel:
-        raise RecordRefused(f"找不到记录文件 {rel}（可能已被删除或改名），请刷新页面。", 404)
+    src = data.sources.get((kind, ident))
+    title = title_of(data, kind, ident) if src is not None and src.path == rel else ident
     extra: tuple[Path, ...] = ()
     if kind == "experiences" and path.with_suffix(".md").is_file():
         extra = (path.with_suffix(".md"),)
-    return Target(kind, ident, path, rel, title_of(data, kind, ident), extra)
+    return Target(kind, ident, path, rel, title, extra)
 
 
 def references(data: Dataset, kind: str, ident: str) -> list[Reference]:
@@ -140,7 +142,7 @@ def _refuse_if_referred(data: Dataset, target: Target, doing: str) -> None:
     if refs:
         names = "；".join(r.describe() for r in refs[:10])
         more = f"等 {len(refs)} 条记录" if len(refs) > 10 else ""
-        field = "“相关示范点”" if target.kind == "sites" else "“收录的经验”"
+        field = "“相关示范点”" if target.kind == "sites" else "“收录经验”"
         raise RecordRefused(
             f"不能{doing}{KIND_LABELS[target.kind]}“{target.title}”：{names}{more}在{field}中用到了它。"
             f"请先打开这些记录，把它从{field}中去掉（或换成别的），保存后再{doing}。")
@@ -213,17 +215,29 @@ def rename(plan: RenamePlan) -> None:
                             "请关闭正在使用它的程序后重试。") from None
 
 
+def record_files(data: Dataset, kind: str) -> list[Path]:
+    """Every record file of ``kind`` in the folder, usable or not (hidden files aside)."""
+    folder = data.root / kind
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
+                  and not p.is_symlink() and not p.name.startswith("."))
+
+
 def listing(data: Dataset) -> dict[str, list[dict[str, object]]]:
-    """The folder's records by kind, for choosing one: file, id, title and what refers to
-    it."""
+    """The folder's record files by kind, for choosing one: file, id, title and what refers
+    to it (a second file with an id already taken is listed too, to be renamed)."""
     out: dict[str, list[dict[str, object]]] = {}
     for kind in KINDS:
         items: list[dict[str, object]] = []
-        for (k, ident), src in sorted(data.sources.items(), key=lambda kv: kv[1].path):
-            if k != kind:
-                continue
-            refs = references(data, kind, ident)
-            items.append({"path": src.path, "id": ident, "title": title_of(data, kind, ident),
+        for path in record_files(data, kind):
+            rel = path.relative_to(data.root.parent).as_posix()
+            ident = path.stem
+            src = data.sources.get((kind, ident))
+            canonical = src is not None and src.path == rel
+            refs = references(data, kind, ident) if canonical else []
+            items.append({"path": rel, "id": ident,
+                          "title": title_of(data, kind, ident) if canonical else ident,
                           "references": [r.describe() for r in refs]})
         out[kind] = items
     return out
