@@ -37,7 +37,7 @@ from ..staff import datarepo, recordops
 from ..staff.evalimport import ImportFailed, ImportPlan, apply_plan, plan_import, result_label
 from ..staff.evalsheet import WorkbookError, read_sheet
 from .editor_backend import Backend, Refused
-from .preview_errors import TEXT_SUFFIXES, editor_link
+from .preview_errors import editor_link
 
 TASKS = "/admin/api/tasks/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -184,13 +184,11 @@ class Tasks:
             files.setdefault(p.path, []).append(p)
         listed = []
         for path, items in files.items():
+            # The form when it can open the file, its text only when it cannot: a clerk is
+            # never sent to the raw text of a file the form edits.
             link = editor_link(self.backend, path)
-            raw = (f"/admin/fix.html#{quote(path)}"
-                   if PurePosixPath(path).suffix.lower() in TEXT_SUFFIXES
-                   and link is not None and link[1].startswith("/admin/#") else None)
             listed.append({"path": path,
                            "link": {"label": link[0], "href": link[1]} if link else None,
-                           "raw": raw,
                            "problems": [{"line": p.line, "col": p.col, "message": p.message,
                                          "error": p.is_error} for p in items]})
         if errors:

@@ -108,11 +108,6 @@
             a.href = f.link.href;
             actions.appendChild(a);
           }
-          if (f.raw) {
-            var raw = el('a', '修改原文');
-            raw.href = f.raw;
-            actions.appendChild(raw);
-          }
           if (actions.childNodes.length) section.appendChild(actions);
           var list = el('ol');
           f.problems.forEach(function (p) {
