@@ -99,7 +99,10 @@ def test_an_unknown_category_is_located_and_names_the_member(world: tuple[Path, 
     write_sources(own, members)
     with pytest.raises(ProblemsFound) as strict:
         joined(own, strict=True)
-    (problem,) = [p for p in strict.value.errors if "hospital" in p.message]
+    (problem,) = [p for p in strict.value.errors if "hospital" in p.message
+                  and "/sites/" in p.path]
+    assert [p.path for p in strict.value.errors if "hospital" in p.message
+            and p.path.endswith("taxonomy.yml")] == [f"{m.key}/sites_data/taxonomy.yml"]
     line = next(i for i, t in enumerate(site.read_text(encoding="utf-8").splitlines(), 1)
                 if t.startswith("category:"))
     assert problem.path == f"{m.key}/sites_data/sites/{site.parent.name}/{SITE}.yml"
