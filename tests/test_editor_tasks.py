@@ -574,3 +574,25 @@ def test_a_second_file_with_a_taken_id_can_be_renamed_from_the_list(tmp_path: Pa
     assert {e["path"] for e in listed} == {shown, f"sites_data/sites/2025/{original.name}"}
     ok(r, "rename", {"path": shown, "new_id": original.stem + "-2", "apply": True})
     assert ok(r, "check")["ok"]
+
+
+# ---------------------------------------------------------------- the words clerks read
+
+GIT_WORDS = re.compile(r"(?<![a-z])git(?![a-z])|commit|push|pull|merge|revert|branch|"
+                       r"提交|推送|拉取|分支|合并|回滚|仓库", re.I)
+
+
+def test_the_task_pages_speak_no_git() -> None:
+    """“No git words in the interface”: what the task pages and their script show (their
+    text and the script's Chinese strings) says 保存到版本库, 历史记录, 撤销, 上传到服务器."""
+    from generator.staff import cms
+
+    shown = {f"{name}.html": re.sub(r"<[^>]+>", " ", cms.task_page(name).decode("utf-8"))
+             for name in cms.TASK_PAGES}
+    script = (cms.ASSETS / "tasks.js").read_text(encoding="utf-8")
+    shown["tasks.js"] = "\n".join(s for s in re.findall(r"[\"'`]([^\"'`\n]*)[\"'`]", script)
+                                  if CJK.search(s))
+    assert "保存到版本库" in shown["save.html"] and "撤销" in shown["tasks.js"]
+    found = [f"{where}: {m[0]!r}" for where, text in shown.items()
+             for m in GIT_WORDS.finditer(text)]
+    assert not found, found
