@@ -137,6 +137,12 @@ def _rename(md: MemberData, categories: Mapping[str, Any]) -> tuple[_Joined, lis
             "short_name": _with_member(unit.short_name, md.member) if unit.short_name else None})
     for name, theme in data.taxonomy.themes.items():
         out.themes[q(name)] = theme.model_copy(update={"name": _with_member(theme.name, md.member)})
+    taxonomy = _source(data, "taxonomy", "taxonomy", key)
+    for name in data.taxonomy.categories:
+        if name not in categories and taxonomy is not None:
+            problems.append(taxonomy.problem(("categories", name), (
+                f"〔{md.member.name}〕类别“{name}”不是上级平台规定的类别；汇总时只能使用："
+                f"{'、'.join(categories)}。请删去它，或请上级平台增加这个类别。"), key=True))
     for ident, site in data.sites.items():
         src = _source(data, "sites", ident, key)
         if site.category not in categories:

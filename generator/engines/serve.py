@@ -150,12 +150,12 @@ def _is_page(path: str) -> bool:
 
 
 def make_server(state: PreviewState, *, builder: Callable[[], None], host: str, port: int,
-                site_dir: Path, data_dir: Path, root: Path) -> Any:
+                site_dir: Path, data_dir: Path, root: Path, as_of: dt.date | None = None) -> Any:
     """MkDocs' reloading server with ``/admin/`` (the editor), photos made on request and
     the error page while the data has errors."""
     from mkdocs.livereload import LiveReloadServer
 
-    routes = editor_server.Routes(data_dir, root, host, port)
+    routes = editor_server.Routes(data_dir, root, host, port, as_of=as_of)
 
     class PreviewServer(LiveReloadServer):
         def _serve_request(self, environ: dict[str, Any],
@@ -166,7 +166,11 @@ def make_server(state: PreviewState, *, builder: Callable[[], None], host: str, 
             if state.broken and _is_page(path) and not path.startswith("/livereload/"):
                 with self._epoch_cond:
                     epoch = self._visible_epoch
-                page = preview_errors.page(state.problems, state.failure, routes.backend)
+                    building = self._wanted_epoch != epoch
+                # While the data was broken the site is stale: a page asked for during a
+                # rebuild (the repair just saved) says so at once instead of waiting for it.
+                page = (preview_errors.building() if building else
+                        preview_errors.page(state.problems, state.failure, routes.backend))
                 content: bytes = self._inject_js_into_html(  # type: ignore[no-untyped-call]
                     page.encode("utf-8"), epoch)
                 start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
@@ -254,7 +258,7 @@ def serve(data_dir: Path, *, audience: Audience, as_of: dt.date, dev_addr: str,
         say("正在生成预览……")
         builder()
         server = make_server(state, builder=builder, host=host, port=port, site_dir=site_dir,
-                             data_dir=data_dir, root=root)
+                             data_dir=data_dir, root=root, as_of=as_of)
         for path in [*watch, str(config_file)]:
             if Path(path).exists():
                 server.watch(path)
