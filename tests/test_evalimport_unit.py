@@ -186,7 +186,7 @@ def test_read_sheet_header_in_the_tenth_row_but_not_the_eleventh(tmp_path: Path)
     rows, problems = read_sheet(path)
     assert rows == []
     assert problems == [RowProblem(1, "找不到表头行：第一行应为列名“单位id、单位名称、年度、考评日期、"
-                                      "结果、得分、考评人、考评意见”（可用 showcase export --template 生成模板）。")]
+                                      "结果、得分、考评人、考评意见”（请使用“下载考评模板”得到的模板）。")]
 
 
 COLUMNS = "可用的列名：单位id、单位名称、年度、考评日期、结果、得分、考评人、考评意见。"
@@ -320,7 +320,7 @@ def test_precheck_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     evalsheet._precheck(good)
     monkeypatch.setattr(evalsheet, "MAX_UNCOMPRESSED_BYTES", expanded - 1)
     assert refused(good) == (f"{good} 解压后过大（0 MB，上限 0 MB），可能已损坏或不是正常的考评结果表。"
-                             "请把数据复制到 showcase export --template 生成的模板中再导入。")
+                             "请把数据复制到新下载的考评模板中再导入。")
     size = good.stat().st_size
     monkeypatch.setattr(evalsheet, "MAX_FILE_BYTES", size)
     monkeypatch.setattr(evalsheet, "MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
