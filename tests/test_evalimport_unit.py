@@ -475,6 +475,13 @@ def test_parse_row_near_name_hint_needs_exactly_one_site(tmp_path: Path) -> None
     assert parsed({"site_name": "金山机械", "year": 2027, "result": "合格"})[1] == [
         "找不到名称为“金山机械”的示范点（须与记录中的 name 全称或 short_name 简称完全一致）。"
         "是不是“中共金山机械有限公司支部委员会”（单位id：hexi-jinshan-qiye）？"]
+    # spaces in the record's name do not hide it from the hint
+    data = loader.load(MINIMAL)
+    data.sites["hexi-jinshan-qiye"] = data.sites["hexi-jinshan-qiye"].model_copy(
+        update={"name": "中共金山 机械有限公司支部委员会"})
+    assert parse_row(2, {"site_name": "金山机械", "year": 2027, "result": "合格"}, data)[1] == [
+        "找不到名称为“金山机械”的示范点（须与记录中的 name 全称或 short_name 简称完全一致）。"
+        "是不是“中共金山 机械有限公司支部委员会”（单位id：hexi-jinshan-qiye）？"]
 
 
 # ---------------------------------------------------------------- the lifecycle per site
