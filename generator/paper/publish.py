@@ -27,7 +27,7 @@ from ..rules.yearreport import YearReport, finished_plan_years, year_report
 from ..site import urls
 from .annual import annual_document
 from .blocks import Document
-from .calendar import programme_calendar, worklist_calendar
+from .calendar import Feeds
 from .compilation import compilation_document
 from .docxout import render_docx
 from .pdfout import render_pdf
@@ -53,8 +53,8 @@ def created(as_of: dt.date) -> dt.datetime:
 
 @contextlib.contextmanager
 def reproducible(as_of: dt.date) -> Iterator[None]:
-    """WeasyPrint dates its PDFs from SOURCE_DATE_EPOCH: the reference date, unless the
-    caller set one."""
+    """WeasyPrint dates its PDFs (the compilations a build makes among these jobs) from
+    SOURCE_DATE_EPOCH: the reference date, unless the caller set one."""
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     if saved is None:
         os.environ["SOURCE_DATE_EPOCH"] = str(epoch_of(as_of))
@@ -65,14 +65,13 @@ def reproducible(as_of: dt.date) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def document_jobs(path_stem: str, doc: Document, *, as_of: dt.date, media_root: Path,
-                  cache_root: Path | None = None, formats: Sequence[str] = ("pdf", "docx"),
-                  cost: float = 1.0) -> list[Job]:
+def document_jobs(path_stem: str, doc: Document, *, as_of: dt.date,
+                  formats: Sequence[str] = ("pdf", "docx"), cost: float = 1.0) -> list[Job]:
     """``path_stem.pdf`` and/or ``path_stem.docx`` of one document."""
     jobs = []
     if "pdf" in formats:
-        jobs.append(Job(f"{path_stem}.pdf", lambda: (render_pdf(
-            doc, media_root=media_root, cache_root=cache_root), []), cost * 4))
+        jobs.append(Job(f"{path_stem}.pdf", lambda: (render_pdf(doc, created=created(as_of)), []),
+                        cost))
     if "docx" in formats:
         jobs.append(Job(f"{path_stem}.docx", lambda: (render_docx(doc, created=created(as_of)), []),
                         cost))
@@ -86,8 +85,7 @@ def annual_jobs(shown: Dataset, facts: Facts, audience: Audience,
         report = year_report(shown, facts, year)
         doc = annual_document(shown, report, internal=audience == "internal")
         stem = urls.report_file(year, "pdf").removesuffix(".pdf")
-        jobs += document_jobs(stem, doc, as_of=facts.as_of, media_root=shown.root / "media",
-                              formats=formats, cost=2.0)
+        jobs += document_jobs(stem, doc, as_of=facts.as_of, formats=formats, cost=2.0)
     return jobs
 
 
@@ -112,17 +110,17 @@ def worklist_jobs(shown: Dataset, facts: Facts,
                   formats: Sequence[str] = ("pdf", "docx")) -> list[Job]:
     """The worklists (PDF, .docx) and the calendars of the reference date's year."""
     report = current_year(shown, facts)
+    feeds = Feeds(shown, report)
     jobs: list[Job] = []
     for wl in worklists(shown, report):
         doc = worklist_document(shown, wl, report)
         stem = urls.worklist_file(wl.name, "pdf").removesuffix(".pdf")
-        jobs += document_jobs(stem, doc, as_of=facts.as_of, media_root=shown.root / "media",
-                              formats=formats, cost=0.5 + 0.1 * len(wl.tasks))
+        jobs += document_jobs(stem, doc, as_of=facts.as_of, formats=formats,
+                              cost=0.5 + 0.1 * len(wl.tasks))
         def feed(wl: Worklist = wl) -> tuple[bytes, list[str]]:
-            return worklist_calendar(shown, report, wl), []
+            return feeds.worklist(wl), []
         jobs.append(Job(urls.calendar_file(wl.name), feed, 0.05))
-    jobs.append(Job(urls.calendar_file(PROGRAMME_CALENDAR),
-                    lambda: (programme_calendar(shown, report), []), 0.2))
+    jobs.append(Job(urls.calendar_file(PROGRAMME_CALENDAR), lambda: (feeds.programme(), []), 0.2))
     return jobs
 
 
