@@ -6,7 +6,9 @@
 
 * ``docs``: seconds to make the annual reports (every finished plan year) and all worklists
   (PDF and .docx for each managing unit and supervisor) and calendars of the ×N data set,
-  on both cores, as the internal build's post-step makes them (goal: ≤ 20 s at ×50).
+  on both cores, as the internal build's post-step makes them (goal: ≤ 20 s at ×50); also
+  the CPU seconds of all processes (on a machine others load, wall seconds say less) and
+  the load average before and after.
 * ``build``: a full ``showcase build`` (with PDFs) of the ×N data set, this tree (B) against
   a git revision without the year's documents (A), alternately in one run; prints the
   seconds each and the time added (goal: ≤ 10 % at ×10).
@@ -16,6 +18,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +49,8 @@ def documents(scale: int, work: Path) -> dict[str, object]:
     assert data.ok
     as_of = dt.date.fromisoformat(AS_OF)
     facts = derive(data, as_of)
+    load = os.getloadavg()[0]
+    cpu0 = _cpu()
     start = time.perf_counter()
     jobs = annual_jobs(data, facts, "internal") + worklist_jobs(data, facts)
     planned = time.perf_counter() - start
@@ -51,10 +58,25 @@ def documents(scale: int, work: Path) -> dict[str, object]:
     start = time.perf_counter()
     run_jobs(out, jobs, as_of)
     made = time.perf_counter() - start
+    cpu = _cpu() - cpu0
     kinds = {suffix: sum(1 for j in jobs if j.path.endswith(suffix)) for suffix in (".pdf", ".docx", ".ics")}
-    return {"scale": scale, "sites": len(data.sites), "files": len(jobs), **kinds,
+    pages = sum(_pages(p) for p in out.rglob("*.pdf"))
+    return {"scale": scale, "sites": len(data.sites), "files": len(jobs), **kinds, "pdf_pages": pages,
             "plan_s": round(planned, 2), "make_s": round(made, 2),
-            "total_s": round(planned + made, 2)}
+            "total_s": round(planned + made, 2), "cpu_s": round(cpu, 2),
+            "load_before": round(load, 1), "load_after": round(os.getloadavg()[0], 1)}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its (finished) workers."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+    found = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(found.group(1)) if found else 0
 
 
 def _build(tree: Path, data_dir: Path, out: Path) -> float:

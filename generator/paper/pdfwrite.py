@@ -225,8 +225,8 @@ def _cmap(mapping: dict[int, str]) -> bytes:
     for i in range(0, len(items), 100):
         batch = items[i:i + 100]
         out.append(f"{len(batch)} beginbfchar".encode())
-        out.extend(f"<{code:04X}> <{ch.encode('utf-16-be').hex().upper()}>".encode()
-                   for code, ch in batch)
+        out.extend((f"<{code:04X}> <{ord(ch):04X}>" if ch <= "\uffff" else
+                    f"<{code:04X}> <{ch.encode('utf-16-be').hex().upper()}>").encode() for code, ch in batch)
         out.append(b"endbfchar")
     out += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
     return b"\n".join(out)

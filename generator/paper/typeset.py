@@ -126,6 +126,7 @@ class Style:
     # Per process: each character's glyph and width, and the lines of each text broken
     # to a width (a worklist repeats its labels and contacts on every row).
     metrics: dict[str, tuple[Glyph, float]] = field(default_factory=dict, compare=False, repr=False)
+    fallback: set[str] = field(default_factory=set, compare=False, repr=False)  # not in the first face
     broken: dict[tuple[str, float, float], list[Line]] = field(default_factory=dict, compare=False,
                                                               repr=False)
 
@@ -135,6 +136,8 @@ class Style:
         if found is None:
             g = self.font.glyph(ch)
             found = self.metrics[ch] = (g, g[2] * self.size + self.tracking)
+            if g[0] is not self.font.primary:
+                self.fallback.add(ch)
         return found
 
 
@@ -392,7 +395,7 @@ def line_ops(line: Line, st: Style, owner: Owner, x: float, baseline: float, wid
     size = st.size
     glyphs = line.glyphs
     run_face = glyphs[0][0]
-    if all(g[0] is run_face for g in glyphs):
+    if st.fallback.isdisjoint(line.chars):  # one face: one run
         return [TextOp(owner, left, baseline, run_face, size, spacing, [g[1] for g in glyphs],
                        line.chars, colour)]
     run_gids: list[int] = []
