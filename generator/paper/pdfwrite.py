@@ -380,9 +380,9 @@ def write_pdf(laid: Laid, meta: Meta) -> bytes:
         page_annots.append(annots)
 
     for i, number in enumerate(page_numbers):
-        extra = b""
+        extra = b"/Tabs/S"  # the tab order is the structure's
         if page_annots[i]:
-            extra = b"/Annots[%s]/Tabs/S" % b" ".join(_ref(a) for a in page_annots[i])
+            extra += b"/Annots[%s]" % b" ".join(_ref(a) for a in page_annots[i])
         f.put(number, b"<</Type/Page/Parent %s/MediaBox[0 0 %s %s]/Resources %s/Contents %s"
               b"/StructParents %d%s>>" % (_ref(pages_root), _n(PAGE_W).encode(), _n(PAGE_H).encode(),
                                          _ref(resources), _ref(contents[i]), i, extra))
@@ -403,13 +403,15 @@ def write_pdf(laid: Laid, meta: Meta) -> bytes:
         parts = [b"<</Type/StructElem/S/%s/P %s" % (elem.tag.encode(), _ref(parent))]
         if elem.page >= 0:
             parts.append(b"/Pg " + _ref(page_numbers[elem.page]))
-        attrs = [f"/{k}{v}" if str(v).startswith("/") else f"/{k} {v}" for k, v in elem.attrs.items()]
+        attrs = [f"/{k} {v}" for k, v in elem.attrs.items()]
         if id(elem) in boxes:
             attrs.append("/BBox[" + " ".join(_n(v) for v in boxes[id(elem)]) + "]")
         if attrs:
             parts.append(b"/A<<" + "".join(attrs).encode("ascii") + b">>")
         if elem.alt:
             parts.append(b"/Alt " + _text(elem.alt))
+        if elem.ident:
+            parts.append(b"/ID " + _text(elem.ident))
         kids: list[bytes] = []
         for kid in elem.kids:
             if isinstance(kid, Elem):

@@ -166,15 +166,15 @@ class AnnotRef(NamedTuple):
 class Elem:
     """A structure element of the tagged PDF (``H1``, ``P``, ``Table``, ``TD`` …)."""
 
-    __slots__ = ("alt", "attrs", "kids", "number", "page", "tag", "title")
+    __slots__ = ("alt", "attrs", "ident", "kids", "number", "page", "tag")
 
     def __init__(self, tag: str, parent: Elem | None = None, *, alt: str = "",
-                 attrs: dict[str, object] | None = None) -> None:
+                 attrs: dict[str, str] | None = None, ident: str = "") -> None:
         self.tag = tag
         self.kids: list[Elem | Marked | AnnotRef] = []
-        self.attrs = attrs or {}
+        self.attrs = attrs or {}      # the /A attributes, as PDF text ("/Table", "[(a) (b)]")
         self.alt = alt
-        self.title = ""
+        self.ident = ident            # /ID: table header cells, which data cells refer to
         self.page = -1                 # the page of its first content
         self.number = 0
         if parent is not None:
@@ -523,9 +523,12 @@ RULE = 0.75
 PAD_V, PAD_H = 2.0, 4.0
 
 
-def table_slices(t: Table, parent: Elem, st: Styles) -> list[Slice]:
-    """Caption, header, rows and total of a table; the header is repeated on every page."""
+def table_slices(t: Table, parent: Elem, st: Styles, number: int = 0) -> list[Slice]:
+    """Caption, header, rows and total of a table; the header is repeated on every page.
+    Tagged as HTML's ``<table>`` would be: column headers, the first cell of each row its
+    row header, every data cell tied to its two headers (/Headers → their /ID)."""
     table = Elem("Table", parent)
+    rows_done = 0
     total = sum(t.widths)
     col_w = [TEXT_W * w / total for w in t.widths]
     col_x = [sum(col_w[:i]) for i in range(len(col_w))]
@@ -545,7 +548,10 @@ def table_slices(t: Table, parent: Elem, st: Styles) -> list[Slice]:
 
     def row(cells: Sequence[str], group: Elem | None, kind: str, *,
             owner_override: Owner | None = None) -> tuple[float, list[Op], Elem | None]:
+        nonlocal rows_done
         tr = Elem("TR", group) if group is not None else None
+        rows_done += 1
+        row_id = f"t{number}-r{rows_done}"
         cell_ops: list[Op] = []
         heights: list[float] = []
         per_cell: list[tuple[list[Line], Style, Owner]] = []
@@ -562,8 +568,13 @@ def table_slices(t: Table, parent: Elem, st: Styles) -> list[Slice]:
             owner: Owner
             if owner_override is not None or tr is None:
                 owner = owner_override or LAYOUT_ARTIFACT
+            elif kind == "head":
+                owner = Elem(tag, tr, attrs={"O": "/Table", "Scope": "/Column"}, ident=f"t{number}-c{i}")
+            elif scope:
+                owner = Elem(tag, tr, attrs={"O": "/Table", "Scope": f"/{scope}",
+                                             "Headers": f"[(t{number}-c{i})]"}, ident=row_id)
             else:
-                owner = Elem(tag, tr, attrs={"O": "/Table", "Scope": f"/{scope}"} if scope else None)
+                owner = Elem(tag, tr, attrs={"O": "/Table", "Headers": f"[(t{number}-c{i}) ({row_id})]"})
             inner = col_w[i] - 2 * PAD_H - RULE
             lines = break_lines(text, cst, inner)
             per_cell.append((lines, cst, owner))
@@ -754,7 +765,7 @@ def _block(block: Block, index: int, doc: Document, root: Elem, st: Styles,
         bookmarks.append(Bookmark(level, block.text, anchor))
         return [heading]
     if isinstance(block, Table):
-        return table_slices(block, root, st)
+        return table_slices(block, root, st, index)
     if isinstance(block, Chart):
         return [draw_chart(block, root, st)]
     if isinstance(block, PageLink):
