@@ -88,7 +88,7 @@ class Prepared:
     audience: Audience
     notes: tuple[str, ...] = ()  # for the build log (e.g. why pages have no 最后更新)
     facts: Facts | None = None
-    pdf: bool = True  # PDFs are made (not a quick --no-pdf build)
+    pdf: bool = True  # the annual reports' and worklists' PDFs are made: every build, not the preview
 
 
 def history_cache(project: Path) -> Path:
@@ -133,11 +133,12 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
                 audience=audience, base_url=site_url(data.program), pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache),
                 history)
-            site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=pdf))
+            site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=not preview))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
     notes = (history.note,) if history.note else ()
-    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes, facts, pdf)
+    # --no-pdf leaves out the compilations' PDFs (``pdfs``) only (SPEC §3, §6).
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes, facts, not preview)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path,

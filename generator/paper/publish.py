@@ -138,13 +138,15 @@ def worklist_jobs(shown: Dataset, facts: Facts,
 
 
 def formats_of(pdf: bool) -> tuple[str, ...]:
-    """A build without PDFs (``--no-pdf``, the quick build) still has every Word file."""
+    """Every build makes both (``--no-pdf`` leaves out the compilations' PDFs only, SPEC
+    §3); the preview (``showcase serve``) makes the Word files alone."""
     return ("pdf", "docx") if pdf else ("docx",)
 
 
 def site_jobs(shown: Dataset, facts: Facts, audience: Audience, *, compilations: Iterable[str],
               photos: PhotoPlan | None, pdf: bool = True) -> list[Job]:
-    """Every document a build of ``audience`` publishes besides the compilation PDFs."""
+    """Every document a build of ``audience`` publishes besides the compilation PDFs;
+    ``pdf``: the annual reports' and worklists' PDFs too (False only in the preview)."""
     jobs = annual_jobs(shown, facts, audience, formats_of(pdf))
     jobs += compilation_jobs(shown, compilations, facts.as_of, photos)
     if audience == "internal":
