@@ -368,3 +368,26 @@ def test_worklist_pdfs_read_back(pdfs: dict[str, Path], documents: dict[str, Doc
     assert pdf_pages(path) >= 2
     rows = [squash(page.extract_text()) for page in pypdf.PdfReader(path).pages]
     assert all("单位名称及地址" in t for t in rows if "联系领导：" in t)
+
+
+def test_without_harfbuzz_a_chinese_message(documents: dict[str, Document]) -> None:
+    """A machine without the HarfBuzz subsetter (a Windows PC without GTK) gets a message
+    that says what to install, not a traceback."""
+    script = (
+        "import pickle, sys, cffi\n"
+        "real = cffi.FFI.dlopen\n"
+        "def dlopen(self, name, *a):\n"
+        "    if 'subset' in str(name): raise OSError(name)\n"
+        "    return real(self, name, *a)\n"
+        "cffi.FFI.dlopen = dlopen\n"
+        "from generator.paper.pdfout import render_pdf\n"
+        "from generator.pdf import CompilationError\n"
+        "doc, when = pickle.loads(sys.stdin.buffer.read())\n"
+        "try:\n"
+        "    render_pdf(doc, created=when)\n"
+        "except CompilationError as exc:\n"
+        "    print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", script], input=pickle.dumps((documents["unit"], WHEN)),
+                         capture_output=True, cwd=REPO, check=True)
+    message = out.stdout.decode("utf-8")
+    assert "harfbuzz-subset 函数库" in message and "libharfbuzz-subset0" in message and "GTK" in message

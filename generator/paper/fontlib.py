@@ -87,13 +87,20 @@ _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GDEF", b"GPOS"
                    b"COLR", b"CPAL", b"sbix", b"kern", b"morx", b"meta")
 
 
+class LibraryMissing(OSError):
+    """fontconfig or HarfBuzz cannot be loaded; the message is for the user (Chinese)."""
+
+
 def _open(names: Sequence[str]) -> Any:
     for name in names:
         try:
             return _ffi.dlopen(name)
         except OSError:
             continue
-    raise OSError(f"none of {', '.join(names)} can be loaded")
+    raise LibraryMissing(
+        f"生成 PDF 需要 {names[0].split('.')[0].removeprefix('lib')} 函数库，本机没有找到。"
+        "Debian/Ubuntu：运行 scripts/setup.sh，或 sudo apt-get install libfontconfig1 libharfbuzz0b "
+        "libharfbuzz-subset0；Windows：安装 GTK 3 运行库（WeasyPrint 的安装说明中有下载地址）。")
 
 
 @lru_cache(maxsize=1)

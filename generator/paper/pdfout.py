@@ -17,6 +17,7 @@ import datetime as dt
 from ..pdf import render as pdfrender
 from .blocks import Document
 from .figures import chart_slice, link_slice
+from .fontlib import LibraryMissing
 from .pdfwrite import Meta, write_pdf
 from .typeset import FontsMissing, TextOp, is_wide, layout
 
@@ -28,6 +29,8 @@ def render_pdf(doc: Document, *, created: dt.datetime) -> bytes:
         laid = layout(doc, chart_slice, link_slice)
     except FontsMissing as exc:
         raise pdfrender.FontMissingError(str(exc)) from exc
+    except LibraryMissing as exc:
+        raise pdfrender.CompilationError(str(exc)) from None
     boxes = sorted({ch for page in laid.pages for op in page.ops() if isinstance(op, TextOp)
                     for gid, ch in zip(op.gids, op.text, strict=True) if gid == 0 and is_wide(ch)})
     if boxes:
