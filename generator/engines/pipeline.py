@@ -268,7 +268,7 @@ def build_site(s: BuildSettings) -> BuildResult:
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)
                 warnings += admin_warnings
-                if prepared.pdf:  # the staff guide, printable (issue 25)
+                if s.pdf:  # the staff guide, printable (issue 25): not in a --no-pdf build
                     warnings += _guide_pdf(staging, s.config_file, program.name, as_of)
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
