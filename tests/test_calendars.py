@@ -157,11 +157,12 @@ def test_uids_stay_and_rebuilds_are_byte_identical(internal: Path, tmp_path: Pat
     for path in sorted((internal / "reports").rglob("annual-*")):
         assert (same / path.relative_to(internal)).read_bytes() == path.read_bytes(), path.name
     later = build_ok(SAMPLE, tmp_path / "later", audience="internal", as_of="2026-12-12")
-    # A quick build (--no-pdf) leaves out the compilations' PDFs only (SPEC §3): every
-    # worklist and annual report has its PDF beside its Word file, and the pages link both.
+    # A quick build (--no-pdf) leaves out the compilations' (SPEC §3) and the printable
+    # guide's PDFs only: every worklist and annual report has its PDF beside its Word file,
+    # and the pages link both.
     made = {p.relative_to(later).as_posix() for p in later.rglob("*.pdf")}
     assert made == {p.relative_to(internal).as_posix() for p in internal.rglob("*.pdf")
-                    if p.parent.name != "compilations"}
+                    if p.parent.name not in ("compilations", "guide")}
     assert not list((later / "compilations").glob("*.pdf"))
     for suffix in ("pdf", "docx"):
         assert {p.name for p in (later / "worklists").glob(f"*.{suffix}")} == \
