@@ -26,6 +26,8 @@ fc-list :lang=zh 2>/dev/null | grep -qi "noto.*cjk" || need_apt+=(fonts-noto-cjk
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # WeasyPrint (PDFs) needs Pango.
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+# The annual reports' and worklists' PDFs subset their fonts with HarfBuzz.
+ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0" || need_apt+=(libharfbuzz-subset0)
 # CairoSVG (the charts in Word files) needs Cairo.
 ldconfig -p 2>/dev/null | grep -q "libcairo.so.2" || need_apt+=(libcairo2)
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)

@@ -20,7 +20,7 @@ from office_support import (
     pdffonts,
     squashed_text,
 )
-from test_site_support import AS_OF, SAMPLE, run_cli
+from test_site_support import AS_OF, SAMPLE, cached_build, run_cli
 
 YEAR = "2025"
 SECTIONS = ["一、年度规划完成情况", "二、新确定的创建单位", "三、年度考评结果", "四、年末考评逾期情况",
@@ -215,3 +215,24 @@ def test_the_compilation_as_a_word_file(tmp_path: Path) -> None:
     text = squashed_text(printed)
     assert all(title.replace(" ", "")[:10] in text for title in chapters)
     assert len(chapters) <= pdf_pages(printed) <= 8 * len(chapters) + 6
+
+
+def test_every_build_publishes_the_annual_reports(tmp_path_factory: pytest.TempPathFactory,
+                                                  report_json: dict) -> None:
+    """SPEC §6: every build — a quick ``--no-pdf`` one too, which leaves out the
+    compilations' PDFs only (§3) — publishes each finished plan year's report as a page
+    with its PDF and .docx beside it, and the pages link both."""
+    site = cached_build(tmp_path_factory, SAMPLE)  # public, --no-pdf
+    years = [y for y in report_json["plans"] if int(y) < int(AS_OF[:4])]
+    assert years
+    index = (site / "reports" / "index.html").read_text(encoding="utf-8")
+    for year in years:
+        folder = site / "reports" / year
+        pdf, docx = folder / f"annual-{year}.pdf", folder / f"annual-{year}.docx"
+        assert pdf.is_file() and docx.is_file()
+        assert pdf_tagged(pdf) and all(embedded for _n, embedded in pdffonts(pdf))
+        assert f"{year}年" in squashed_text(pdf)
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert f"annual-{year}.pdf" in page and f"annual-{year}.docx" in page
+        assert f"{year}/annual-{year}.pdf" in index
+    assert not list(site.glob("compilations/*.pdf"))

@@ -157,10 +157,19 @@ def test_uids_stay_and_rebuilds_are_byte_identical(internal: Path, tmp_path: Pat
     for path in sorted((internal / "reports").rglob("annual-*")):
         assert (same / path.relative_to(internal)).read_bytes() == path.read_bytes(), path.name
     later = build_ok(SAMPLE, tmp_path / "later", audience="internal", as_of="2026-12-12")
-    # A quick build (--no-pdf) has every Word file and calendar, but no PDF.
-    assert not list(later.rglob("*.pdf"))
-    assert {p.name for p in (later / "worklists").glob("*.docx")} == \
-        {p.name for p in (internal / "worklists").glob("*.docx")}
+    # A quick build (--no-pdf) leaves out the compilations' (SPEC §3) and the printable
+    # guide's PDFs only: every worklist and annual report has its PDF beside its Word file,
+    # and the pages link both.
+    made = {p.relative_to(later).as_posix() for p in later.rglob("*.pdf")}
+    assert made == {p.relative_to(internal).as_posix() for p in internal.rglob("*.pdf")
+                    if p.parent.name not in ("compilations", "guide")}
+    assert not list((later / "compilations").glob("*.pdf"))
+    for suffix in ("pdf", "docx"):
+        assert {p.name for p in (later / "worklists").glob(f"*.{suffix}")} == \
+            {p.name for p in (internal / "worklists").glob(f"*.{suffix}")}
+    page = (later / "worklists" / "index.html").read_text(encoding="utf-8")
+    assert all(f"{p.stem}.pdf" in page and f"{p.stem}.docx" in page for p in (later / "worklists").glob("*.pdf"))
+    assert all(pdf_tagged(p) for p in sorted((later / "worklists").glob("*.pdf"))[:3])
     before = {e.uid: e for e in events_icalendar((internal / "calendar" / "programme.ics").read_bytes())[1]}
     after = {e.uid: e for e in events_icalendar((later / "calendar" / "programme.ics").read_bytes())[1]}
     assert before.keys() == after.keys()

@@ -7,7 +7,8 @@ the compilation PDFs, and the annual report and .docx files — so they all scan
 * :func:`qr_svg` — vector, for HTML pages and WeasyPrint (``<svg>`` with a ``viewBox`` and
   no fixed size: the stylesheet sizes it);
 * :func:`qr_svg_data_uri` — the same as a ``data:`` URI, for an ``<img>`` with alt text;
-* :func:`qr_png` — a PNG of about ``size`` pixels, for formats without SVG (Word).
+* :func:`qr_png` — a PNG of about ``size`` pixels, for formats without SVG (Word);
+* :func:`qr_modules` — the modules themselves, for a writer that draws them.
 
 Error correction M (15 %) survives a smudged or folded printout; the quiet zone is the
 standard four modules, and the light modules are painted white so that the code scans on a
@@ -53,6 +54,12 @@ def qr_svg_data_uri(text: str) -> str:
     """:func:`qr_svg` as a ``data:image/svg+xml;base64,…`` URI."""
     svg = qr_svg(text, css_class="qr").replace("<svg ", '<svg width="100%" height="100%" ', 1)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """The code's modules row by row, the quiet zone included: True for a dark one (for
+    writers that draw the code themselves, as the printed documents' PDF writer does)."""
+    return [[bool(m) for m in row] for row in _code(text).matrix_iter(scale=1, border=BORDER)]
 
 
 def qr_png(text: str, size: int = 300) -> bytes:

@@ -54,23 +54,21 @@ def _write(out_dir: str, data_dir: str, maker: str, files: dict[str, object]) ->
         click.echo(str(Path(out_dir) / name))
 
 
-def _render(doc: object, formats: tuple[str, ...], stem: str, as_of: dt.date,
-            media_root: Path) -> dict[str, bytes]:
+def _render(doc: object, formats: tuple[str, ...], stem: str, as_of: dt.date) -> dict[str, bytes]:
     """The document in each format; a Chinese message and exit 1 when it cannot be made."""
     from ..paper.blocks import Document
     from ..paper.docxout import render_docx
     from ..paper.pdfout import render_pdf
-    from ..paper.publish import created, reproducible
+    from ..paper.publish import created
     from ..pdf import CompilationError
 
     assert isinstance(doc, Document)
     files: dict[str, bytes] = {}
     try:
-        with reproducible(as_of):
-            if "pdf" in formats:
-                files[f"{stem}.pdf"] = render_pdf(doc, media_root=media_root)
-            if "docx" in formats:
-                files[f"{stem}.docx"] = render_docx(doc, created=created(as_of))
+        if "pdf" in formats:
+            files[f"{stem}.pdf"] = render_pdf(doc, created=created(as_of))
+        if "docx" in formats:
+            files[f"{stem}.docx"] = render_docx(doc, created=created(as_of))
     except CompilationError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -116,7 +114,7 @@ def annual(year: str, data_dir: str, audience: Audience, formats: tuple[str, ...
         sys.exit(1)
     shown = view(data, audience)
     doc = annual_document(shown, year_report(shown, facts, y), internal=audience == "internal")
-    files = _render(doc, formats, f"annual-{y}", day, data.root / "media")
+    files = _render(doc, formats, f"annual-{y}", day)
     _write(out_dir, data_dir, ANNUAL_MAKER, dict(files))
     label = "内部版，含不公开信息，请勿外传" if audience == "internal" else "公开版"
     state = "" if y < day.year else f"；{y} 年尚未结束，统计截至 {day.isoformat()}"
@@ -137,7 +135,7 @@ def report_documents(data_dir: str, as_of: str | None, audience: Audience,
     day = reference_date(as_of)
     facts = derive(data, day)
     doc = status_document(view(data, audience), facts, internal=audience == "internal")
-    files = _render(doc, formats, f"report-{day.isoformat()}", day, data.root / "media")
+    files = _render(doc, formats, f"report-{day.isoformat()}", day)
     _write(target_dir, data_dir, REPORT_MAKER, dict(files))
 
 

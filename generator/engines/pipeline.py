@@ -88,7 +88,7 @@ class Prepared:
     audience: Audience
     notes: tuple[str, ...] = ()  # for the build log (e.g. why pages have no 最后更新)
     facts: Facts | None = None
-    pdf: bool = True  # PDFs are made (not a quick --no-pdf build)
+    pdf: bool = True  # the annual reports' and worklists' PDFs are made: every build, not the preview
 
 
 def history_cache(project: Path) -> Path:
@@ -133,11 +133,12 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
                 audience=audience, base_url=site_url(data.program), pdfs=pdfs,
                 template_dirs=template_dirs, preview=preview, photo_cache=photo_cache),
                 history)
-            site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=pdf))
+            site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=not preview))
         except TemplateFailed as exc:
             raise BuildFailed(str(exc)) from exc
     notes = (history.note,) if history.note else ()
-    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes, facts, pdf)
+    # --no-pdf leaves out the compilations' PDFs (``pdfs``) only (SPEC §3, §6).
+    return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes, facts, not preview)
 
 
 def tree_files(site: GeneratedSite, content_dir: Path,
@@ -267,7 +268,7 @@ def build_site(s: BuildSettings) -> BuildResult:
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)
                 warnings += admin_warnings
-                if prepared.pdf:  # the staff guide, printable (issue 25)
+                if s.pdf:  # the staff guide, printable (issue 25): not in a --no-pdf build
                     warnings += _guide_pdf(staging, s.config_file, program.name, as_of)
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None

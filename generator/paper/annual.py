@@ -337,7 +337,17 @@ TITLE_EM = 19.5
 
 
 def title_text(text: str) -> str:
-    """A title broken into balanced lines between words (never “…工作报 / 告”)."""
+    """A title broken into balanced lines between words (never “…工作报 / 告”). The usual
+    title breaks after its “…年度创建”; any other is cut into words (jieba, whose
+    dictionary takes a second to load)."""
+    def em(part: str) -> float:
+        return sum(1.0 if ord(c) >= 0x2000 else 0.55 for c in part)
+
+    if em(text) <= TITLE_EM:
+        return text
+    head, sep, tail = text.partition("年度创建")
+    if sep and tail and max(em(head + sep), em(tail)) <= TITLE_EM and abs(em(head + sep) - em(tail)) <= 4:
+        return f"{head}{sep}\n{tail}"
     return "\n".join(title_lines(text, TITLE_EM))
 
 

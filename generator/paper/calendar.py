@@ -117,43 +117,62 @@ def milestone_events(data: Dataset, stamp: dt.datetime, domain: str) -> list[Eve
     return events
 
 
-def calendar_ics(data: Dataset, report: YearReport, tasks: tuple[Task, ...] | list[Task],
-                 name: str, description: str) -> bytes:
-    """One feed: ``tasks`` (a worklist's rows) and every plan milestone."""
-    domain = host(data)
-    stamp = _stamp(report.as_of)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
-    cal.add("description", description)
-    cal.add("x-wr-caldesc", description)
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "PT12H")
-    for t in tasks:
-        site = data.sites[t.site]
-        address = site.location.address if site.location else None
-        cal.add_component(_event(task_uid(t, domain), task_day(t, report), task_summary(data, t),
-                                 _description(data, t), stamp, location=address,
-                                 category="考评"))
-    for event in milestone_events(data, stamp, domain):
-        cal.add_component(event)
-    data_bytes = cal.to_ical()
-    assert isinstance(data_bytes, bytes)
-    return data_bytes
+class Feeds:
+    """The calendars of one year. Every feed holds the plan milestones and each row of a
+    worklist is in three feeds (its unit's, its supervisor's, the programme's): their
+    events are serialised once per process and each feed is put together from them."""
 
+    _END = b"END:VCALENDAR\r\n"
 
-def worklist_calendar(data: Dataset, report: YearReport, wl: Worklist) -> bytes:
-    who = wl.label if wl.kind == "unit" else f"督查指导员{wl.label}"
-    return calendar_ics(data, report, wl.tasks, f"考评日程：{who}",
-                        f"{who}{report.year}年应考评（年检）的单位和年度工作节点")
+    def __init__(self, data: Dataset, report: YearReport) -> None:
+        self.data, self.report = data, report
+        self.domain = host(data)
+        self.stamp = _stamp(report.as_of)
+        self._milestones: bytes | None = None
+        self._tasks: dict[str, bytes] = {}
 
+    def _task(self, t: Task) -> bytes:
+        uid = task_uid(t, self.domain)
+        found = self._tasks.get(uid)
+        if found is None:
+            site = self.data.sites[t.site]
+            address = site.location.address if site.location else None
+            found = self._tasks[uid] = _event(
+                uid, task_day(t, self.report), task_summary(self.data, t), _description(self.data, t),
+                self.stamp, location=address, category="考评").to_ical()
+        return found
 
-def programme_calendar(data: Dataset, report: YearReport) -> bytes:
-    assert data.program is not None
-    tasks = [t for t in report.tasks if t.left is None]
-    return calendar_ics(data, report, tasks, f"考评日程：{data.program.name}",
-                        f"全市{report.year}年应考评（年检）的单位和年度工作节点")
+    def _milestone_events(self) -> bytes:
+        if self._milestones is None:
+            self._milestones = b"".join(e.to_ical() for e in
+                                        milestone_events(self.data, self.stamp, self.domain))
+        return self._milestones
+
+    def feed(self, tasks: tuple[Task, ...] | list[Task], name: str, description: str) -> bytes:
+        """One feed: ``tasks`` (a worklist's rows) and every plan milestone."""
+        cal = Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("name", name)
+        cal.add("x-wr-calname", name)
+        cal.add("description", description)
+        cal.add("x-wr-caldesc", description)
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", "PT12H")
+        head = cal.to_ical()
+        assert isinstance(head, bytes) and head.endswith(self._END)
+        return b"".join([head[:-len(self._END)], *(self._task(t) for t in tasks),
+                         self._milestone_events(), self._END])
+
+    def worklist(self, wl: Worklist) -> bytes:
+        who = wl.label if wl.kind == "unit" else f"督查指导员{wl.label}"
+        return self.feed(wl.tasks, f"考评日程：{who}",
+                         f"{who}{self.report.year}年应考评（年检）的单位和年度工作节点")
+
+    def programme(self) -> bytes:
+        assert self.data.program is not None
+        tasks = [t for t in self.report.tasks if t.left is None]
+        return self.feed(tasks, f"考评日程：{self.data.program.name}",
+                         f"全市{self.report.year}年应考评（年检）的单位和年度工作节点")

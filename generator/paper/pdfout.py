@@ -1,49 +1,40 @@
-"""A :class:`~.blocks.Document` as a tagged PDF, laid out by WeasyPrint exactly as the
-compilations are (``pdf.render``): PDF/UA-1 (structure tree from the HTML, /Lang zh-CN,
-the title as window title), fonts embedded and subset, no network, only media and the
-photo cache readable, nothing written when a Chinese character has no glyph, and the
-same bytes for the same document when ``SOURCE_DATE_EPOCH`` is set."""
+"""A :class:`~.blocks.Document` as a tagged PDF: laid out by :mod:`.typeset` on the page of
+GB/T 9704-2012, written by :mod:`.pdfwrite` — PDF/UA-1 (a structure tree a screen reader
+follows, /Lang zh-CN, the title as window title), fonts embedded and subset, the same bytes
+for the same document and date, and nothing written when a Chinese character has no glyph.
+
+Why not WeasyPrint, which lays out the compilations (``pdf/render.py``): these documents
+are tables by the hundred pages (a supervisor's worklist, the internal annual report of a
+large programme), which WeasyPrint lays out at about 100 ms a page and subsets fonts at
+70–90 ms a file; laid out here they take about a millisecond a page
+(``benchmarks/annual_docs.py``, ``benchmarks/README.md``).
+"""
 
 from __future__ import annotations
 
-import io
-import logging
-from pathlib import Path
-from typing import Any
+import datetime as dt
 
 from ..pdf import render as pdfrender
 from .blocks import Document
-from .htmlout import STYLESHEET, document_html
+from .figures import chart_slice, link_slice
+from .fontlib import LibraryMissing
+from .pdfwrite import Meta, write_pdf
+from .typeset import FontsMissing, TextOp, is_wide, layout
 
 
-def render_pdf(doc: Document, *, media_root: Path, cache_root: Path | None = None) -> bytes:
-    """The PDF of ``doc``; raises :class:`pdf.render.FontMissingError` (Chinese) when the
-    machine has no font for its Chinese text."""
-    from weasyprint import CSS, HTML
-
-    families = pdfrender.ensure_cjk_font()
-    html = document_html(doc)
-    weasy_log = logging.getLogger("weasyprint")
-    collector = pdfrender._WarningCollector()
-    weasy_log.addHandler(collector)
-    missing: set[str] = set()
+def render_pdf(doc: Document, *, created: dt.datetime) -> bytes:
+    """The PDF of ``doc`` dated ``created``; raises :class:`pdf.render.FontMissingError`
+    (Chinese) when the machine has no font for its Chinese text."""
     try:
-        document = HTML(string=html, base_url=media_root.resolve().as_uri() + "/",
-                        url_fetcher=pdfrender._url_fetcher(media_root, cache_root)).render(
-            stylesheets=[CSS(filename=str(STYLESHEET))])
-
-        def finisher(rendered: Any, pdf: Any) -> None:
-            for font in rendered.fonts.values():
-                missing.update(chr(cp) for cp in font.missing)
-            pdf.catalog["PageMode"] = "/UseOutlines"
-            pdfrender._fix_structure(pdf)
-
-        out = io.BytesIO()
-        document.write_pdf(out, finisher=finisher, pdf_variant=pdfrender.PDF_VARIANT)
-    finally:
-        weasy_log.removeHandler(collector)
-    boxes = sorted(c for c in missing if pdfrender._CJK_CHAR.match(c))
+        laid = layout(doc, chart_slice, link_slice)
+    except FontsMissing as exc:
+        raise pdfrender.FontMissingError(str(exc)) from exc
+    except LibraryMissing as exc:
+        raise pdfrender.CompilationError(str(exc)) from None
+    boxes = sorted({ch for page in laid.pages for op in page.ops() if isinstance(op, TextOp)
+                    for gid, ch in zip(op.gids, op.text, strict=True) if gid == 0 and is_wide(ch)})
     if boxes:
-        raise pdfrender.FontMissingError(
-            f"已找到的中文字体（{'、'.join(families[:4])}）缺少这些字：{''.join(boxes[:20])}")
-    return out.getvalue()
+        raise pdfrender.FontMissingError(f"已找到的中文字体缺少这些字：{''.join(boxes[:20])}")
+    title = doc.title.replace("\n", "")
+    return write_pdf(laid, Meta(title=title, author=doc.organizer, subject=doc.subtitle,
+                                keywords=doc.keywords, created=created))

@@ -26,8 +26,8 @@ from ..rules.worklists import Worklist, worklists
 from ..rules.yearreport import YearReport, finished_plan_years, year_report
 from ..site import urls
 from .annual import annual_document
-from .blocks import Document
-from .calendar import programme_calendar, worklist_calendar
+from .blocks import Document, Heading, Para, Table
+from .calendar import Feeds
 from .compilation import compilation_document
 from .docxout import render_docx
 from .pdfout import render_pdf
@@ -39,7 +39,7 @@ PROGRAMME_CALENDAR = "programme"
 @dataclass(frozen=True)
 class Job:
     """One file of the built site: its path, how to make its bytes (and warnings), and a
-    rough cost to share the work evenly between the cores."""
+    rough cost to share the work evenly between the cores (about tenths of a second)."""
 
     path: str
     make: Callable[[], tuple[bytes, list[str]]]
@@ -53,8 +53,8 @@ def created(as_of: dt.date) -> dt.datetime:
 
 @contextlib.contextmanager
 def reproducible(as_of: dt.date) -> Iterator[None]:
-    """WeasyPrint dates its PDFs from SOURCE_DATE_EPOCH: the reference date, unless the
-    caller set one."""
+    """WeasyPrint dates its PDFs (the compilations a build makes among these jobs) from
+    SOURCE_DATE_EPOCH: the reference date, unless the caller set one."""
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     if saved is None:
         os.environ["SOURCE_DATE_EPOCH"] = str(epoch_of(as_of))
@@ -65,17 +65,29 @@ def reproducible(as_of: dt.date) -> Iterator[None]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def document_jobs(path_stem: str, doc: Document, *, as_of: dt.date, media_root: Path,
-                  cache_root: Path | None = None, formats: Sequence[str] = ("pdf", "docx"),
-                  cost: float = 1.0) -> list[Job]:
-    """``path_stem.pdf`` and/or ``path_stem.docx`` of one document."""
+def text_size(doc: Document) -> int:
+    """The characters of a document's paragraphs and tables: what its files cost to make."""
+    size = 0
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            size += sum(len(cell) for row in block.rows for cell in row)
+        elif isinstance(block, Para | Heading):
+            size += len(block.text)
+    return size
+
+
+def document_jobs(path_stem: str, doc: Document, *, as_of: dt.date,
+                  formats: Sequence[str] = ("pdf", "docx")) -> list[Job]:
+    """``path_stem.pdf`` and/or ``path_stem.docx`` of one document (costs measured at ×50:
+    about 12 ms a small PDF and 7 ms its Word file, 1 s a PDF of 120,000 characters)."""
     jobs = []
+    size = text_size(doc)
     if "pdf" in formats:
-        jobs.append(Job(f"{path_stem}.pdf", lambda: (render_pdf(
-            doc, media_root=media_root, cache_root=cache_root), []), cost * 4))
+        jobs.append(Job(f"{path_stem}.pdf", lambda: (render_pdf(doc, created=created(as_of)), []),
+                        0.1 + size / 12000))
     if "docx" in formats:
         jobs.append(Job(f"{path_stem}.docx", lambda: (render_docx(doc, created=created(as_of)), []),
-                        cost))
+                        0.07 + size / 35000))
     return jobs
 
 
@@ -86,8 +98,7 @@ def annual_jobs(shown: Dataset, facts: Facts, audience: Audience,
         report = year_report(shown, facts, year)
         doc = annual_document(shown, report, internal=audience == "internal")
         stem = urls.report_file(year, "pdf").removesuffix(".pdf")
-        jobs += document_jobs(stem, doc, as_of=facts.as_of, media_root=shown.root / "media",
-                              formats=formats, cost=2.0)
+        jobs += document_jobs(stem, doc, as_of=facts.as_of, formats=formats)
     return jobs
 
 
@@ -112,28 +123,30 @@ def worklist_jobs(shown: Dataset, facts: Facts,
                   formats: Sequence[str] = ("pdf", "docx")) -> list[Job]:
     """The worklists (PDF, .docx) and the calendars of the reference date's year."""
     report = current_year(shown, facts)
+    feeds = Feeds(shown, report)
     jobs: list[Job] = []
     for wl in worklists(shown, report):
         doc = worklist_document(shown, wl, report)
         stem = urls.worklist_file(wl.name, "pdf").removesuffix(".pdf")
-        jobs += document_jobs(stem, doc, as_of=facts.as_of, media_root=shown.root / "media",
-                              formats=formats, cost=0.5 + 0.1 * len(wl.tasks))
+        jobs += document_jobs(stem, doc, as_of=facts.as_of, formats=formats)
         def feed(wl: Worklist = wl) -> tuple[bytes, list[str]]:
-            return worklist_calendar(shown, report, wl), []
-        jobs.append(Job(urls.calendar_file(wl.name), feed, 0.05))
-    jobs.append(Job(urls.calendar_file(PROGRAMME_CALENDAR),
-                    lambda: (programme_calendar(shown, report), []), 0.2))
+            return feeds.worklist(wl), []
+        jobs.append(Job(urls.calendar_file(wl.name), feed, 0.03 + 0.003 * len(wl.tasks)))
+    jobs.append(Job(urls.calendar_file(PROGRAMME_CALENDAR), lambda: (feeds.programme(), []),
+                    0.03 + 0.003 * len(report.tasks)))
     return jobs
 
 
 def formats_of(pdf: bool) -> tuple[str, ...]:
-    """A build without PDFs (``--no-pdf``, the quick build) still has every Word file."""
+    """Every build makes both (``--no-pdf`` leaves out the compilations' PDFs only, SPEC
+    §3); the preview (``showcase serve``) makes the Word files alone."""
     return ("pdf", "docx") if pdf else ("docx",)
 
 
 def site_jobs(shown: Dataset, facts: Facts, audience: Audience, *, compilations: Iterable[str],
               photos: PhotoPlan | None, pdf: bool = True) -> list[Job]:
-    """Every document a build of ``audience`` publishes besides the compilation PDFs."""
+    """Every document a build of ``audience`` publishes besides the compilation PDFs;
+    ``pdf``: the annual reports' and worklists' PDFs too (False only in the preview)."""
     jobs = annual_jobs(shown, facts, audience, formats_of(pdf))
     jobs += compilation_jobs(shown, compilations, facts.as_of, photos)
     if audience == "internal":

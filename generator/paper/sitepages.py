@@ -25,7 +25,8 @@ from .htmlout import fragment
 
 def site_pages(full: Dataset, facts: Facts, audience: Audience,
                template_dirs: Iterable[Path] = (), *, pdf: bool = True) -> dict[str, str]:
-    """Docs-tree path → Markdown of every page above."""
+    """Docs-tree path → Markdown of every page above; ``pdf``: the documents' PDFs are
+    published beside their Word files (every build; not the preview), so link them."""
     model: Model = build_model(full, facts, Options(audience=audience))
     shown = model.data
     env = make_environment(template_dirs)

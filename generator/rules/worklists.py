@@ -62,10 +62,14 @@ def worklists(data: Dataset, report: YearReport) -> list[Worklist]:
     """One list per managing unit (taxonomy order) and per supervisor; the tasks of the
     year that are not closed by the site leaving the programme."""
     assert data.taxonomy is not None
-    tasks = [t for t in report.tasks if t.left is None]
-    lists = [Worklist("unit", key, unit.name, tuple(t for t in tasks if data.sites[t.site].unit == key))
+    by_unit: dict[str, list[Task]] = {}
+    by_supervisor: dict[str | None, list[Task]] = {}
+    for t in report.tasks:  # one pass: a province has hundreds of units
+        if t.left is None:
+            by_unit.setdefault(data.sites[t.site].unit, []).append(t)
+            by_supervisor.setdefault(supervisor_of(data, t.site), []).append(t)
+    lists = [Worklist("unit", key, unit.name, tuple(by_unit.get(key, ())))
              for key, unit in data.taxonomy.units.items()]
     for name, slug in supervisor_slugs(data).items():
-        lists.append(Worklist("supervisor", slug, name,
-                              tuple(t for t in tasks if supervisor_of(data, t.site) == name)))
+        lists.append(Worklist("supervisor", slug, name, tuple(by_supervisor.get(name, ()))))
     return lists
