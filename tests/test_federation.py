@@ -170,6 +170,9 @@ def test_an_unknown_category_is_located_and_names_the_member(world: tuple[Path, 
                 if t.startswith("category:"))
     shown = f"taoyuan/sites_data/sites/{site.parent.name}/{SITE}.yml:{line}:11: error: 〔桃源县〕类别“hospital”"
     assert shown in result.stdout, result.stdout
+    key = next(i for i, t in enumerate(taxonomy.read_text(encoding="utf-8").splitlines(), 1)
+               if t.strip() == "hospital:")
+    assert f"taoyuan/sites_data/taxonomy.yml:{key}:3: error: 〔桃源县〕类别“hospital”" in result.stdout
 
 
 def test_moving_pins_shows_the_change_for_review(world: tuple[Path, list[MemberRepo]]) -> None:

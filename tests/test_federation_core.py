@@ -99,7 +99,10 @@ def test_an_unknown_category_is_located_and_names_the_member(world: tuple[Path, 
     write_sources(own, members)
     with pytest.raises(ProblemsFound) as strict:
         joined(own, strict=True)
-    (problem,) = [p for p in strict.value.errors if "hospital" in p.message]
+    (problem,) = [p for p in strict.value.errors if "hospital" in p.message
+                  and "/sites/" in p.path]
+    assert [p.path for p in strict.value.errors if "hospital" in p.message
+            and p.path.endswith("taxonomy.yml")] == [f"{m.key}/sites_data/taxonomy.yml"]
     line = next(i for i, t in enumerate(site.read_text(encoding="utf-8").splitlines(), 1)
                 if t.startswith("category:"))
     assert problem.path == f"{m.key}/sites_data/sites/{site.parent.name}/{SITE}.yml"
@@ -162,3 +165,41 @@ def test_moving_pins_says_what_changed(world: tuple[Path, list[MemberRepo]]) -> 
     assert m.added == {"sites": ["xinzeng-cun"]} and m.changed == {"sites": [SITE]}
     assert text is not None
     assert text.decode() == (own / "sources.yml").read_text(encoding="utf-8").replace(old, new)
+
+
+def test_a_compilation_of_the_aggregator_selects_across_members(
+        world: tuple[Path, list[MemberRepo]]) -> None:
+    from generator.rules.compilation import select_experiences
+
+    own, _members = world
+    comp = own / "compilations" / "kuaqu-huibian.yml"
+    comp.write_text("title: 跨区经验汇编\nselect:\n  units:\n    - wuling/chengnan\n"
+                    "    - dingcheng/chengnan\norder: unit\n", encoding="utf-8")
+    standalone = loader.load(own)
+    assert standalone.ok, [str(p) for p in standalone.problems]  # checked when joined
+    data = joined(own)
+    chosen = select_experiences(data, data.compilations["kuaqu-huibian"])
+    assert chosen and {i.split("/")[0] for i in chosen} == {"wuling", "dingcheng"}
+    comp.write_text("title: 跨区经验汇编\nselect:\n  units:\n    - wuling/nowhere\n",
+                    encoding="utf-8")
+    with pytest.raises(ProblemsFound) as errors:
+        joined(own)
+    (problem,) = errors.value.errors
+    assert problem.path.endswith("compilations/kuaqu-huibian.yml") and problem.line == 4
+    assert "管理单位“wuling/nowhere”不存在" in problem.message
+
+
+def test_the_aggregators_plan_counts_its_own_sites(world: tuple[Path, list[MemberRepo]]) -> None:
+    """Each programme's plan is its own: the city's 2025 quota is met by the city's own
+    sites of that batch, each district's by its own (on the members' pages)."""
+    import datetime as dt
+
+    from generator.rules.facts import derive
+    from generator.rules.members import member_plans
+
+    own, _members = world
+    data = joined(own)
+    facts = derive(data, dt.date(2026, 11, 28))
+    alone = derive(loader.load(own), dt.date(2026, 11, 28))
+    assert facts.plans[2025].candidates == alone.plans[2025].candidates
+    assert member_plans(data, facts, "wuling")[2025].candidates == alone.plans[2025].candidates

@@ -310,11 +310,11 @@ def test_an_error_without_text_names_its_type() -> None:
 # ---------------------------------------------------------------- leftovers
 
 def test_pid_alive_only_asks_and_never_signals() -> None:
-    assert outputs._pid_alive(os.getpid())
-    assert not outputs._pid_alive(DEAD_PID)
+    assert outputs.pid_alive(os.getpid())
+    assert not outputs.pid_alive(DEAD_PID)
     child = subprocess.Popen(["sleep", "30"])
     try:
-        assert outputs._pid_alive(child.pid)
+        assert outputs.pid_alive(child.pid)
         with pytest.raises(subprocess.TimeoutExpired):  # signal 0: the process was not touched
             child.wait(timeout=0.5)
     finally:
@@ -327,7 +327,7 @@ def test_a_process_we_may_not_signal_is_alive(monkeypatch: pytest.MonkeyPatch) -
         raise PermissionError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(os, "kill", kill)
-    assert outputs._pid_alive(DEAD_PID)
+    assert outputs.pid_alive(DEAD_PID)
 
 
 def test_leftovers_of_dead_runs_of_this_target_are_removed(tmp_path: Path) -> None:

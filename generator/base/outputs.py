@@ -209,7 +209,8 @@ def guard(out: Path | str, *, data_dir: Path | str | None, project_root: Path | 
     return target
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (asked with signal 0: never signalled)."""
     if pid == os.getpid():
         return True
     try:
@@ -229,7 +230,7 @@ def remove_leftovers(target: Path) -> list[Path]:
         return removed
     for entry in parent.iterdir():
         m = _LEFTOVER.match(entry.name)
-        if m and m["name"] == target.name and not _pid_alive(int(m["pid"])):
+        if m and m["name"] == target.name and not pid_alive(int(m["pid"])):
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
@@ -250,21 +251,28 @@ def _public_mode() -> int:
     return 0o777 & ~umask
 
 
+def _fresh_private(beside: Path, kind: str) -> Path:
+    """An empty private (0700) folder ``.<name>.<kind>-<pid>`` beside ``beside``, after
+    removing what killed runs left there."""
+    folder = beside.parent / f".{beside.name}.{kind}-{os.getpid()}"
+    try:
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(beside)
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(mode=0o700)
+    except OSError as exc:
+        raise os_failure(exc, beside.parent) from None
+    return folder
+
+
 @contextlib.contextmanager
 def staged_dir(target: Path, made_by: str,
                marker: Mapping[str, object] | None = None) -> Iterator[Path]:
     """A private (0700) staging folder beside ``target``; on success it becomes ``target``
     (by renaming) and the previous ``target`` is removed; on any error the staging folder
     is removed and ``target`` stays as it was. ``target`` must have passed :func:`guard`."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(target)
-        staging = target.parent / f".{target.name}.building-{os.getpid()}"
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir(mode=0o700)
-    except OSError as exc:
-        raise os_failure(exc, target.parent) from None
+    staging = _fresh_private(target, "building")
     try:
         yield staging
         write_marker(staging, made_by, marker)
@@ -285,15 +293,7 @@ def private_dir(beside: Path) -> Iterator[Path]:
     """A private (0700) work folder ``.<name>.project-<pid>`` beside ``beside`` (same file
     system), for this process only; removed afterwards, and by the next run if this one
     was killed."""
-    folder = beside.parent / f".{beside.name}.project-{os.getpid()}"
-    try:
-        beside.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(beside)
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(mode=0o700)
-    except OSError as exc:
-        raise os_failure(exc, beside.parent) from None
+    folder = _fresh_private(beside, "project")
     try:
         yield folder
     finally:

@@ -24,7 +24,7 @@ def _aggregator(data_dir: str) -> tuple[Dataset, Path]:
         sys.exit(1)
     if data.members is None:
         click.echo(f"error: {data_dir} 中没有 sources.yml：只有汇总多个平台（区县、市）的平台才需要它，"
-                   "写法见编辑指南“汇总多个平台”。", err=True)
+                   "写法见编辑指南“汇总多个平台（技术人员）”（content/guide/tech/federation.md）。", err=True)
         sys.exit(1)
     root = project_root(data_dir) or Path(data_dir).resolve().parent
     return data, root / ".cache" / "sources"

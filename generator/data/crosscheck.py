@@ -324,9 +324,15 @@ def _check_compilations(data: Dataset) -> list[Problem]:
                     "定稿后请把 draft 改为 false。", severity=Severity.WARNING))
         if select is not None:
             for i, theme in enumerate(select.themes):
+                if is_member_reference(theme):  # another programme's theme (federation)
+                    problems += _member_reference(data, src, ("select", "themes", i), theme)
+                    continue
                 problems += _reference(src, ("select", "themes", i), theme, _get(tax, "themes"),
                                        "主题", "taxonomy.yml 中 themes 下的键")
             for i, unit in enumerate(select.units):
+                if is_member_reference(unit):
+                    problems += _member_reference(data, src, ("select", "units", i), unit)
+                    continue
                 problems += _reference(src, ("select", "units", i), unit, _get(tax, "units"),
                                        "管理单位", "taxonomy.yml 中 units 下的键")
     return problems

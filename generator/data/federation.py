@@ -137,6 +137,12 @@ def _rename(md: MemberData, categories: Mapping[str, Any]) -> tuple[_Joined, lis
             "short_name": _with_member(unit.short_name, md.member) if unit.short_name else None})
     for name, theme in data.taxonomy.themes.items():
         out.themes[q(name)] = theme.model_copy(update={"name": _with_member(theme.name, md.member)})
+    taxonomy = _source(data, "taxonomy", "taxonomy", key)
+    for name in data.taxonomy.categories:
+        if name not in categories and taxonomy is not None:
+            problems.append(taxonomy.problem(("categories", name), (
+                f"〔{md.member.name}〕类别“{name}”不是上级平台规定的类别；汇总时只能使用："
+                f"{'、'.join(categories)}。请删去它，或请上级平台增加这个类别。"), key=True))
     for ident, site in data.sites.items():
         src = _source(data, "sites", ident, key)
         if site.category not in categories:
@@ -196,10 +202,17 @@ def _dangling(joined: Dataset, keys: set[str]) -> dict[str, list[Problem]]:
         for i, site in enumerate(exp.sites):
             if site not in joined.sites:
                 report("experiences", ident, ("sites", i), "示范点", site)
+    assert joined.taxonomy is not None
     for ident, comp in joined.compilations.items():
         for i, exp_id in enumerate(comp.include or []):
             if exp_id not in joined.experiences:
                 report("compilations", ident, ("include", i), "经验", exp_id)
+        if comp.select is not None:  # a selection across members: their units and themes
+            for field, known, what in (("units", joined.taxonomy.units, "管理单位"),
+                                       ("themes", joined.taxonomy.themes, "主题")):
+                for i, value in enumerate(getattr(comp.select, field)):
+                    if value not in known:
+                        report("compilations", ident, ("select", field, i), what, value)
     return found
 
 

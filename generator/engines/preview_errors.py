@@ -76,3 +76,8 @@ def page(problems: list[Problem], failure: str | None, backend: Backend) -> str:
     return _ENV.get_template("preview-errors.html.j2").render(
         files=files, errors=len(errors), error_files=len({p.path for p in errors}),
         warnings=len(problems) - len(errors), failure=failure)
+
+
+def building() -> str:
+    """The page shown while a preview rebuilds after its data had errors."""
+    return _ENV.get_template("preview-building.html.j2").render()

@@ -166,7 +166,11 @@ def make_server(state: PreviewState, *, builder: Callable[[], None], host: str, 
             if state.broken and _is_page(path) and not path.startswith("/livereload/"):
                 with self._epoch_cond:
                     epoch = self._visible_epoch
-                page = preview_errors.page(state.problems, state.failure, routes.backend)
+                    building = self._wanted_epoch != epoch
+                # While the data was broken the site is stale: a page asked for during a
+                # rebuild (the repair just saved) says so at once instead of waiting for it.
+                page = (preview_errors.building() if building else
+                        preview_errors.page(state.problems, state.failure, routes.backend))
                 content: bytes = self._inject_js_into_html(  # type: ignore[no-untyped-call]
                     page.encode("utf-8"), epoch)
                 start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),

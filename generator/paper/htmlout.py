@@ -18,7 +18,10 @@ _PARA_CLASS = {"body": "body", "note": "note", "meta": "meta", "lead": "body lea
 def _table(t: Table, *, site: bool) -> str:
     numeric = t.numeric or tuple(False for _ in t.header)
     total = sum(t.widths)
-    cols = "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in t.widths)
+    # Printed tables get their column widths; a site page takes none (a style attribute is
+    # inline style, which the site's Content-Security-Policy refuses) and sizes by content.
+    cols = "" if site else "".join(f'<col style="width:{100 * w / total:.1f}%">'
+                                   for w in t.widths)
 
     def cells(row: tuple[str, ...], tag: str, scope: bool = False) -> str:
         out = []
@@ -37,7 +40,7 @@ def _table(t: Table, *, site: bool) -> str:
     foot = f"<tfoot><tr>{cells(t.footer, 'td', scope=True)}</tr></tfoot>" if t.footer else ""
     caption = f"<caption>{escape(t.caption)}</caption>" if t.caption else ""
     cls = "small" if t.small else "data"
-    table = (f'<table class="{cls}">{caption}<colgroup>{cols}</colgroup>'
+    table = (f'<table class="{cls}">{caption}{f"<colgroup>{cols}</colgroup>" if cols else ""}'
              f"<thead><tr>{cells(t.header, 'th')}</tr></thead><tbody>{body}</tbody>{foot}</table>")
     return f'<div class="sc-table">{table}</div>' if site else table
 

@@ -33,7 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..base.outputs import MARKER, OutputFailed, UnsafeOutput, guard, maker_of, os_failure, replace_file
+from ..base.outputs import (
+    MARKER,
+    OutputFailed,
+    UnsafeOutput,
+    guard,
+    maker_of,
+    os_failure,
+    pid_alive,
+    replace_file,
+)
 from .builtsite import BuiltSite, open_site, release_id, site_files
 
 MAKER = "showcase deploy"
@@ -121,16 +130,6 @@ class Target(Protocol):
 
 # ---------------------------------------------------------------- local or mounted folder
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         if a.stat().st_size != b.stat().st_size:
@@ -153,7 +152,7 @@ def lock_owner() -> str:
 def stale_lock(owner: str) -> bool:
     """Whether a lock was left by a process of this machine that is gone."""
     host, _, pid = owner.strip().rpartition(" ")
-    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
+    return host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid))
 
 
 class LocalTarget:

@@ -54,7 +54,11 @@ def derive(data: Dataset, as_of: dt.date) -> Facts:
                                 if "/" in ident else interval, as_of)
               for ident, site in data.sites.items()}
     categories = list(data.taxonomy.categories)
-    plans = {year: plan_progress(plan, data.sites, states, categories)
+    # An aggregator's plans are its own: they count its own sites, each member's plans its
+    # members' (rules/members.py).
+    own = {i: s for i, s in data.sites.items() if "/" not in i} \
+        if data.federation is not None else data.sites
+    plans = {year: plan_progress(plan, own, states, categories)
              for year, plan in sorted(data.plans.items())}
     duties = district_duties(data.taxonomy, data.sites, states, data.experiences,
                              activity_years(data, as_of))
