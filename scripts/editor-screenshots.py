@@ -88,6 +88,7 @@ def take(base: str) -> None:
         page.get_by_role("button", name="选择图片").click()
         page.locator("input[type=file]").set_input_files(str(PHOTO))
         page.get_by_text(PHOTO.name).first.wait_for()
+        page.wait_for_timeout(1500)  # the media library fades in
         shot("photo-upload")
         page.get_by_role("button", name="选用已选中项目").click()
         page.get_by_label("说明").fill("社区党群服务中心")

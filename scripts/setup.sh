@@ -3,7 +3,7 @@
 # PDFs, poppler for PDF checks, git for the records' history and an aggregator's members,
 # Cairo for charts in Word files; Chromium, libatomic1 and zbar-tools for the browser and
 # print tests, LibreOffice for reading the Word files back, nginx-light, openssl and rsync
-# for the serving tests) and a virtual
+# for the serving tests, desktop-file-utils and GLib for the launcher's test) and a virtual
 # environment with the exact package versions of requirements.lock. Safe to run again: it
 # only installs what is missing, and skips pip when the lock has not changed.
 # SHOWCASE_BROWSER=0 leaves out what only the tests need (browser, LibreOffice, nginx …).
@@ -44,6 +44,10 @@ if [ "${SHOWCASE_BROWSER:-1}" = "1" ]; then
   command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
   # The tests open every Word file the way an office does: LibreOffice converts it to PDF.
   command -v libreoffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
+  # The double-click launcher's test checks 启动展示平台.desktop as desktops read it (GLib,
+  # desktop-file-validate).
+  command -v desktop-file-validate >/dev/null 2>&1 || need_apt+=(desktop-file-utils)
+  ldconfig -p 2>/dev/null | grep -q "libgio-2.0.so.0" || need_apt+=(libglib2.0-0)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

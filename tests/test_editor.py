@@ -69,7 +69,9 @@ def _compare(model: type[BaseModel], fields: list[dict[str, Any]], where: str,
         here = f"{where}.{name}"
         if f["label"] != info.title:
             wrong.append(f"{here}: label {f['label']!r} != title {info.title!r}")
-        required = info.is_required() and not optional_group
+        # REQUIRED_IN_FORM: optional in the format, required for what is published.
+        required = (info.is_required() or (model.__name__, name) in cms.REQUIRED_IN_FORM) \
+            and not optional_group
         if f["required"] != required:
             wrong.append(f"{here}: required {f['required']} != {required}")
         if f["widget"] not in ("relation", "image") and info.description and f.get("hint") != info.description:

@@ -166,3 +166,72 @@ def test_nothing_validate_would_refuse_is_saved(project: Path) -> None:
     assert (data / "media/photos/ok.jpg").read_bytes() == PHOTO.read_bytes()
     status, _answer = save(routes, rel_body, "## 正文\n\n修改后的正文。\n")
     assert status == 200 and "修改后的正文" in body.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the clerk's tasks (issue 25)
+
+TASK_NAMES = ["info", "check", "import", "template", "export", "compile", "records", "delete",
+              "rename", "status", "save", "history", "undo", "upload", "nothing", ""]
+TASK_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["name", "content", "apply", "expect", "audience", "id",
+                                       "format", "path", "new_id", "message", "commit"]),
+                      inner, max_size=4), max_leaves=10)
+
+
+def call_task(routes: Routes, name: str, body: Any) -> tuple[int, Any]:
+    raw = json.dumps(body).encode("utf-8")
+    environ = {"PATH_INFO": "/admin/api/tasks/" + name, "REQUEST_METHOD": "POST",
+               "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(raw)),
+               "wsgi.input": io.BytesIO(raw), "HTTP_HOST": "127.0.0.1:8000",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_ORIGIN": "http://127.0.0.1:8000"}
+    return call_task_environ(routes, environ)
+
+
+def call_task_environ(routes: Routes, environ: dict[str, Any]) -> tuple[int, Any]:
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+    answer = b"".join(routes(environ, lambda status, headers: seen.append((status, headers))))
+    ctype = dict(seen[0][1])["Content-Type"]
+    return int(seen[0][0].split()[0]), json.loads(answer) if ctype.startswith("application/json") \
+        else answer
+
+
+@pytest.fixture
+def repo_project(tmp_path: Path) -> Path:
+    import subprocess
+
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "sites_data")
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "数据"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    return root
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(TASK_NAMES), body=TASK_JSON)
+def test_no_task_request_is_answered_with_500(repo_project: Path, name: str, body: Any) -> None:
+    """Whatever JSON reaches a task endpoint, the answer is a result or a Chinese 4xx; the
+    tasks that write never write on a malformed request (the data stays valid)."""
+    routes = Routes(repo_project / "sites_data", repo_project, "127.0.0.1", 8000)
+    routes.tasks._pdf = ("（测试中不生成 PDF）",)  # a PDF costs seconds; the request checks come first
+    status, answer = call_task(routes, name, body)
+    assert status < 500, (status, answer, name, body)
+    if status >= 400:
+        assert CJK.search(answer["error"]), answer
+
+
+def test_tasks_are_behind_the_same_guard(project: Path) -> None:
+    """Another web page cannot make the browser save, delete or rename."""
+    routes = Routes(project / "sites_data", project, "127.0.0.1", 8000)
+    raw = json.dumps({"message": "x"}).encode()
+    for extra in ({"HTTP_ORIGIN": "http://evil.example"}, {"HTTP_HOST": "evil.example:8000"},
+                  {"REMOTE_ADDR": "10.0.0.5"}, {"REQUEST_METHOD": "GET"}):
+        environ = {"PATH_INFO": "/admin/api/tasks/save", "REQUEST_METHOD": "POST",
+                   "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(raw)),
+                   "wsgi.input": io.BytesIO(raw), "HTTP_HOST": "127.0.0.1:8000",
+                   "REMOTE_ADDR": "127.0.0.1", "HTTP_ORIGIN": "http://127.0.0.1:8000", **extra}
+        status, answer = call_task_environ(routes, environ)
+        assert status in (403, 405) and CJK.search(answer["error"])

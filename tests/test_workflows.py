@@ -247,7 +247,7 @@ def test_git_hook_blocks_a_commit_of_broken_staged_data(tmp_path: Path) -> None:
 
 
 def test_guide_says_how_to_install_the_hook() -> None:
-    text = "\n".join(p.read_text(encoding="utf-8") for p in GUIDE.glob("*.md"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in GUIDE.rglob("*.md"))
     assert "git config core.hooksPath scripts/git-hooks" in text
 
 

@@ -20,9 +20,8 @@ from rich.table import Table
 from ..data import loader
 from ..data.dataset import Dataset
 from ..rules.facts import derive
-from ..staff.evalimport import ImportPlan, WriteFailed, new_texts, plan_import, result_label, write_all
+from ..staff.evalimport import ImportFailed, ImportPlan, apply_plan, plan_import, result_label
 from ..staff.evalsheet import WorkbookError, read_sheet
-from ..staff.roundtrip import SpliceError
 from ..staff.scaffold import (
     PLACEHOLDER_MARK,
     ScaffoldError,
@@ -168,22 +167,11 @@ def import_evaluations(file: str, data: Dataset, data_dir: str, as_of: dt.date,
                    "没有修改任何文件；确认无误后加 --apply 写入。")
         return 0
     try:
-        texts = new_texts(plan)
-    except SpliceError as exc:
-        return _fail(f"{exc} 没有写入任何内容。")
-    try:
-        write_all(texts)
-    except WriteFailed as exc:
-        return _fail(str(exc))
-    after = loader.load(Path(data_dir))
-    if not after.ok:  # must not happen: every rule was checked before writing
-        try:
-            write_all(texts, new=False)
-        except WriteFailed as exc:
-            return _fail(str(exc))
-        for problem in after.errors:
+        apply_plan(plan, Path(data_dir))
+    except ImportFailed as exc:
+        for problem in exc.problems:
             click.echo(str(problem), err=True)
-        return _fail("写入后数据检查未通过，已恢复原文件。")
+        return _fail(exc.message)
     for change in plan.changes:
         click.echo(f"已写入 {change.display_path}（{len(change.rows)} 条）")
     click.echo(f"完成：{count} 条考评结果已写入 {len(plan.changes)} 个文件，数据检查通过。")

@@ -11,6 +11,7 @@ the problems of one saved file.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import posixpath
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 from ..base.outputs import os_reason
 from ..staff import cms
 from .editor_backend import API, CHECK, MAX_BODY, Backend, Refused, is_loopback
+from .editor_tasks import TASKS, Download, Tasks
 
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8", ".yml": "text/yaml; charset=utf-8",
@@ -49,16 +51,18 @@ def vendor_files(root: Path) -> dict[str, Path]:
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found",
-          405: "405 Method Not Allowed", 413: "413 Payload Too Large",
+          405: "405 Method Not Allowed", 409: "409 Conflict", 413: "413 Payload Too Large",
           422: "422 Unprocessable Entity", 500: "500 Internal Server Error"}
 
 
 class Routes:
     """``/admin/…`` of the preview server: the editor's page and files, the backend, the
-    check of one file."""
+    check of one file, the clerk's tasks (``/admin/api/tasks/…``)."""
 
-    def __init__(self, data_dir: Path, root: Path, host: str, port: int) -> None:
+    def __init__(self, data_dir: Path, root: Path, host: str, port: int, *,
+                 as_of: dt.date | None = None) -> None:
         self.backend = Backend(data_dir)
+        self.tasks = Tasks(self.backend, root=root, as_of=as_of)
         self.loopback = is_loopback(host)
         self.port = port
         self.files = cms.editor_files(self.backend.prefix, local=True)
@@ -74,6 +78,13 @@ class Routes:
                 body = self.guard(environ)
                 result = self.backend.handle(body) if path == API else self.check(body)
                 return self.json(start_response, 200, result)
+            if path.startswith(TASKS):
+                body = self.guard(environ)
+                answer = self.tasks.handle(path[len(TASKS):], body)
+                if isinstance(answer, Download):
+                    start_response("200 OK", answer.headers())
+                    return [answer.content]
+                return self.json(start_response, 200, answer)
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 raise Refused(405, "不支持这种请求。")
             return self.static(path, start_response)

@@ -282,11 +282,27 @@ def build_site(s: BuildSettings) -> BuildResult:
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)
                 warnings += admin_warnings
+                if prepared.pdf:  # the staff guide, printable (issue 25)
+                    warnings += _guide_pdf(staging, s.config_file, program.name, as_of)
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     cache.prune(started)
     notes = prepared.notes + ((cache.note,) if cache.note else ())
     return BuildResult(out, prepared.data.problems, warnings, notes)
+
+
+def _guide_pdf(site_dir: Path, config_file: Path, programme: str, as_of: dt.date) -> list[str]:
+    from ..paper.publish import reproducible
+    from ..pdf import CompilationError
+    from .guidepdf import write_guide_pdf
+
+    extra = engine_config.read(config_file).get("extra") or {}
+    try:
+        with reproducible(as_of):
+            return write_guide_pdf(site_dir, extra.get("internal_nav"), programme=programme,
+                                   day=as_of)
+    except CompilationError as exc:
+        raise PostStepFailed(f"打印版编辑指南无法生成：{exc}") from None
 
 
 def _check_depth(out: Path, prepared: Prepared) -> None:

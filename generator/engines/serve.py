@@ -150,12 +150,12 @@ def _is_page(path: str) -> bool:
 
 
 def make_server(state: PreviewState, *, builder: Callable[[], None], host: str, port: int,
-                site_dir: Path, data_dir: Path, root: Path) -> Any:
+                site_dir: Path, data_dir: Path, root: Path, as_of: dt.date | None = None) -> Any:
     """MkDocs' reloading server with ``/admin/`` (the editor), photos made on request and
     the error page while the data has errors."""
     from mkdocs.livereload import LiveReloadServer
 
-    routes = editor_server.Routes(data_dir, root, host, port)
+    routes = editor_server.Routes(data_dir, root, host, port, as_of=as_of)
 
     class PreviewServer(LiveReloadServer):
         def _serve_request(self, environ: dict[str, Any],
@@ -258,7 +258,7 @@ def serve(data_dir: Path, *, audience: Audience, as_of: dt.date, dev_addr: str,
         say("正在生成预览……")
         builder()
         server = make_server(state, builder=builder, host=host, port=port, site_dir=site_dir,
-                             data_dir=data_dir, root=root)
+                             data_dir=data_dir, root=root, as_of=as_of)
         for path in [*watch, str(config_file)]:
             if Path(path).exists():
                 server.watch(path)

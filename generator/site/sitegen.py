@@ -255,6 +255,7 @@ def generate(full: Dataset, facts: Facts, options: Options,
     page(urls.SEARCH, "search.md.j2")
     if model.internal:
         page(urls.INTERNAL, "internal.md.j2")
+        page(urls.GUIDE_HELP, "guide_help.md.j2")
     for part in fork_map(render, split(jobs, workers())):
         out.pages.update(part)
 

@@ -25,6 +25,8 @@ CHANGES = "changes/"
 CHANGES_FEED = "changes/feed.xml"
 # The staff guide (content/guide/): built into the internal site only, never published.
 STAFF_GUIDE = "guide/"
+# Its page 遇到问题找谁, made from program.yml's contact (internal builds only).
+GUIDE_HELP = "guide/help/"
 # The annual reports (every build) and the worklists and calendars (internal builds only).
 REPORTS = "reports/"
 WORKLISTS = "worklists/"
@@ -34,7 +36,7 @@ SITE_FACETS = ("category", "unit", "batch", "status")
 
 # Paths the generator owns; a hand-written page in content/ must not use them.
 RESERVED = ("index.md", SITES, EXPERIENCES, PLANS, COMPILATIONS, OPEN_DATA, TAGS, MEMBERS, INTERNAL,
-            SEARCH, FEED, CHANGES, "media/", REPORTS, WORKLISTS, CALENDAR)
+            SEARCH, FEED, CHANGES, "media/", REPORTS, WORKLISTS, CALENDAR, GUIDE_HELP)
 
 def is_reserved(path: str) -> bool:
     """Whether a hand-written file in content/ would take a path the generator owns."""

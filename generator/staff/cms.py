@@ -90,6 +90,9 @@ RELATION_HINTS = {
 TEXT_AREAS = {("Site", "summary"), ("Experience", "summary")}
 # Fields holding a photo file (relative to media/): the image widget, into media/photos/.
 IMAGE_FIELDS = {("Photo", "file")}
+# Optional in the data format but required for what is published (validate says so): the
+# form asks for them, rather than calling them 可选 (the staff guide says 必须填写).
+REQUIRED_IN_FORM = {("Photo", "alt")}
 
 FOLDED_LISTS = {"ArchiveEntry", "Award"}
 IMAGE_HINT = ("点“选择图片”，在弹出的窗口中点“上传”选择照片文件（jpg、png、webp 或 gif），"
@@ -175,7 +178,8 @@ class _Builder:
     def field(self, model: type[BaseModel], name: str, info: FieldInfo,
               path: str) -> dict[str, Any]:
         out: dict[str, Any] = {"name": name, "label": info.title or name,
-                               "required": info.is_required()}
+                               "required": info.is_required()
+                               or (model.__name__, name) in REQUIRED_IN_FORM}
         if info.description:
             out["hint"] = info.description
         annotation, _optional = _strip_optional(info.annotation)
@@ -355,7 +359,7 @@ class Backend:
         missing = [k for k in ("backend", "repo", "base_url", "app_id") if not settings.get(k)]
         if missing:
             raise SettingsError("mkdocs.yml 的 extra.editor 缺少 " + "、".join(missing)
-                             + "：请按编辑指南“在网页上编辑”一章填写。")
+                             + "：请按编辑指南“给技术人员 › 团队在线编辑”一章填写。")
         if settings["backend"] not in ("gitlab", "gitea"):
             raise SettingsError(f"mkdocs.yml 的 extra.editor.backend 应为 gitlab 或 gitea，"
                              f"现在是“{settings['backend']}”。")
@@ -443,7 +447,48 @@ def config_yaml(config: Mapping[str, Any]) -> str:
             + json.dumps(config, ensure_ascii=False, indent=2) + "\n")
 
 
-LOCAL_PAGES = ("fix.html", "fix.js", "preview-errors.css")
+LOCAL_PAGES = ("fix.html", "fix.js", "preview-errors.css", "tasks.js", "tasks.css")
+# The clerk's task pages of ``showcase serve`` (/admin/<name>.html): name → title. Each
+# page's own part is ``cmsassets/tasks/<name>.html``; the head and the menu are shared.
+TASK_PAGES = {"tasks": "常用操作", "check": "检查数据", "import": "导入考评结果",
+              "documents": "导出与打印", "records": "删除或改名", "save": "保存到版本库"}
+TASK_MENU = (("./", "编辑记录"), *((f"{name}.html", title) for name, title in TASK_PAGES.items()),
+             ("/", "网站预览"))
+
+
+def task_page(name: str) -> bytes:
+    """One task page: the shared head and menu around ``cmsassets/tasks/<name>.html``."""
+    title = TASK_PAGES[name]
+    current = ' aria-current="page"'
+    items = "\n".join(
+        f'<li><a href="{href}"{current if href == f"{name}.html" else ""}>{label}</a></li>'
+        for href, label in TASK_MENU)
+    main = (ASSETS / "tasks" / f"{name}.html").read_text(encoding="utf-8")
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>{title} · 网页编辑器</title>
+<link rel="stylesheet" href="tasks.css">
+</head>
+<body data-task="{name}">
+<a class="sc-skip" href="#main">跳到正文</a>
+<header class="sc-top">
+<p class="sc-top__title">示范点数据 · 网页编辑器</p>
+<nav class="sc-menu" aria-label="网页编辑器的功能">
+<ul>
+{items}
+</ul>
+</nav>
+</header>
+<main id="main" class="sc-task" tabindex="-1">
+{main}</main>
+<script src="tasks.js"></script>
+</body>
+</html>
+""".encode()
 
 
 def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None, *,
@@ -459,7 +504,9 @@ def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None
              "config.yml": config_yaml(config).encode("utf-8"),
              "showcase-cms.js": (ASSETS / "showcase-cms.js").read_bytes(),
              "showcase-cms.css": (ASSETS / "showcase-cms.css").read_bytes()}
-    if local:  # the preview's own pages: its error list and the text editor for repairs
+    if local:  # the preview's own pages: its error list, the text editor, the tasks
         for name in LOCAL_PAGES:
             files[name] = (ASSETS / name).read_bytes()
+        for name in TASK_PAGES:
+            files[f"{name}.html"] = task_page(name)
     return files

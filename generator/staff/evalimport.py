@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..base.problems import Problem
+from ..data import loader
 from ..data.dataset import Dataset
 from ..data.schemacheck import suggest
 from ..model.lifecycle import STATUS_LABELS, SiteState, site_state, violation
@@ -277,6 +279,37 @@ def write_all(texts: dict[Path, tuple[bytes, bytes]], *, new: bool = True) -> No
         else:
             message += "所有文件都已保持原样，没有写入任何内容。请检查文件是否被其他程序占用或设为只读，然后重试。"
         raise WriteFailed(message) from None
+
+
+class ImportFailed(Exception):
+    """Applying an import did not happen; every file is as it was (Chinese message, and the
+    problems of a data check that failed after writing)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+def apply_plan(plan: ImportPlan, data_dir: Path) -> None:
+    """Write a checked plan into the site files, then check the whole data folder again;
+    if that finds an error (it must not: every rule was checked before), every file gets
+    its old bytes back. All or nothing; :class:`ImportFailed` when nothing was applied."""
+    try:
+        texts = new_texts(plan)
+    except SpliceError as exc:
+        raise ImportFailed(f"{exc} 没有写入任何内容。") from None
+    try:
+        write_all(texts)
+    except WriteFailed as exc:
+        raise ImportFailed(str(exc)) from None
+    after = loader.load(data_dir)
+    if not after.ok:
+        try:
+            write_all(texts, new=False)
+        except WriteFailed as exc:
+            raise ImportFailed(str(exc), after.errors) from None
+        raise ImportFailed("写入后数据检查未通过，已恢复原文件。", after.errors)
 
 
 def result_label(result: str) -> str:

@@ -99,7 +99,7 @@ def _precheck(path: Path) -> None:
     if expanded > MAX_UNCOMPRESSED_BYTES:
         raise WorkbookError(f"{path} 解压后过大（{expanded // (1024 * 1024)} MB，上限 "
                             f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB），可能已损坏或不是正常的考评结果表。"
-                            "请把数据复制到 showcase export --template 生成的模板中再导入。")
+                            "请把数据复制到新下载的考评模板中再导入。")
 
 
 def read_sheet(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
@@ -144,7 +144,7 @@ def read_sheet(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowPr
                       if any(_ALIASES.get(_norm_header(c)) == "year" for c in r)), None)
     if header_at is None:
         return [], [RowProblem(1, "找不到表头行：第一行应为列名“" + "、".join(TEMPLATE_HEADERS)
-                               + "”（可用 showcase export --template 生成模板）。")]
+                               + "”（请使用“下载考评模板”得到的模板）。")]
     columns: dict[int, str] = {}
     problems: list[RowProblem] = []
     for i, cell in enumerate(grid[header_at]):

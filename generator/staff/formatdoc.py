@@ -121,6 +121,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+# Fields that validate requires in some cases only: what the 必填 column says instead of 可选.
+REQUIRED_WHEN = {("Photo", "alt"): "公开的照片必填"}
+
+
 def field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     rows = []
     for name, info in model.model_fields.items():
@@ -133,7 +137,7 @@ def field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
         kind = type_label(info.annotation, list(info.metadata), name)
         if notes:
             kind += "；" + "，".join(notes)
-        required = "必填" if info.is_required() else "可选"
+        required = "必填" if info.is_required() else REQUIRED_WHEN.get((model.__name__, name), "可选")
         public = "**不公开**（只在内部版）" if _private(info) else "公开"
         rows.append(f"| `{key}` | {_cell(meaning)} | {_cell(kind)} | {required} | {public} |")
     return rows
