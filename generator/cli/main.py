@@ -241,9 +241,11 @@ engine_option = click.option(
 @click.option("--no-pdf", is_flag=True, help="不生成经验汇编 PDF")
 @engine_option
 @strict_sources_option
+@click.option("--no-cache", is_flag=True,
+              help="不使用也不更新页面缓存（.cache/pages），全部页面重新排版")
 @click.option("-v", "--verbose", is_flag=True, help="显示排版工具（MkDocs 等）的详细输出")
 def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no_pdf: bool,
-          engine: Engine, strict_sources: bool, verbose: bool) -> None:
+          engine: Engine, strict_sources: bool, no_cache: bool, verbose: bool) -> None:
     """检查数据并生成整个网站（含 PDF）；出错时不改动输出目录。"""
     from ..engines import logs
     from ..engines.pipeline import BuildSettings, build_site, find_config
@@ -253,7 +255,7 @@ def build(data_dir: str, audience: Audience, out_dir: str, as_of: str | None, no
         result = build_site(BuildSettings(
             config_file=find_config(Path(data_dir)), data_dir=Path(data_dir), out=Path(out_dir),
             audience=audience, as_of=reference_date(as_of), pdf=not no_pdf, engine=engine,
-            verbose=verbose, strict_sources=strict_sources))
+            verbose=verbose, strict_sources=strict_sources, cache=not no_cache))
     print_problems(result.problems, err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -17,10 +17,12 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..base import gcpause, outputs
+from ..base.blobcache import BlobCache
 from ..base.problems import Problem, ProblemsFound
 from ..base.reference import epoch_of
 from ..data import loader
@@ -63,6 +65,7 @@ class BuildSettings:
     verbose: bool = False
     shards: int | None = None  # MkDocs processes (default: one per core, up to two)
     strict_sources: bool = False  # an aggregator: a member that does not validate is an error
+    cache: bool = True  # unchanged pages from .cache/pages (engines/pagecache.py)
 
 
 def find_config(data_dir: Path) -> Path:
@@ -96,6 +99,12 @@ def history_cache(project: Path) -> Path:
     return project / ".cache" / "history"
 
 
+def pages_cache(project: Path) -> Path:
+    """Where rendered pages and the post-steps' per-page results are cached (beside the
+    photo cache; engines/pagecache.py)."""
+    return project / ".cache" / "pages"
+
+
 def sources_cache(project: Path) -> Path:
     """Where an aggregator keeps its members' repositories and data (data/sources.py)."""
     return project / ".cache" / "sources"
@@ -117,10 +126,11 @@ def load_data(data_dir: Path, *, sources_dir: Path | None = None,
 def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
             template_dirs: tuple[Path, ...], preview: bool = False,
             photo_cache: Path | None = None, history_dir: Path | None = None,
-            sources_dir: Path | None = None, strict_sources: bool = False) -> Prepared:
+            sources_dir: Path | None = None, strict_sources: bool = False,
+            cache: BlobCache | None = None) -> Prepared:
     """Load and check the data (once; an aggregator's joined with its members'), read its
     history, derive the facts, generate every page. ``history_dir`` caches the history by
-    HEAD (None: no cache)."""
+    HEAD (None: no cache); ``cache`` keeps results by content (the pages' QR codes)."""
     with gcpause.paused():
         own, data = load_data(data_dir, sources_dir=sources_dir, strict_sources=strict_sources)
         assert data.program is not None
@@ -131,7 +141,8 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
         try:
             site = generate(data, facts, Options(
                 audience=audience, base_url=site_url(data.program), pdfs=pdfs,
-                template_dirs=template_dirs, preview=preview, photo_cache=photo_cache),
+                template_dirs=template_dirs, preview=preview, photo_cache=photo_cache,
+                cache=cache),
                 history)
             site.pages.update(site_pages(data, facts, audience, template_dirs, pdf=not preview))
         except TemplateFailed as exc:
@@ -231,11 +242,14 @@ def build_site(s: BuildSettings) -> BuildResult:
     out = outputs.guard(s.out, data_dir=s.data_dir, project_root=root,
                         made_by=BUILD_MAKER)
     as_of = s.as_of or dt.date.today()
+    started = time.time()
+    cache = BlobCache.at(pages_cache(root)) if s.cache else BlobCache(None)
     try:
         prepared = prepare(s.data_dir, audience=s.audience, as_of=as_of, pdf=s.pdf,
                            template_dirs=(root / "theme" / "templates",),
                            photo_cache=default_root(root), history_dir=history_cache(root),
-                           sources_dir=sources_cache(root), strict_sources=s.strict_sources)
+                           sources_dir=sources_cache(root), strict_sources=s.strict_sources,
+                           cache=cache)
         files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine)
     except BuildFailed as exc:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
@@ -259,11 +273,12 @@ def build_site(s: BuildSettings) -> BuildResult:
             raise outputs.os_failure(exc, project) from None
         try:
             render(s.engine, project / "mkdocs.yml", staging, epoch=epoch_of(as_of),
-                   verbose=s.verbose, docs=docs, shards=s.shards)
+                   verbose=s.verbose, docs=docs, shards=s.shards, cache=cache,
+                   audience=s.audience)
             warnings = finish(staging, shown=prepared.shown, audience=s.audience,
                               base_url=site_url(program), as_of=as_of, pdfs=prepared.pdfs,
                               photos=prepared.site.photos, facts=prepared.facts,
-                              pdf=prepared.pdf)
+                              pdf=prepared.pdf, cache=cache)
             if s.audience == "internal":  # the browser editor: never in a public build
                 admin, admin_warnings = editor_server.admin_files(s.data_dir, s.config_file)
                 write_files(staging, admin)
@@ -272,7 +287,9 @@ def build_site(s: BuildSettings) -> BuildResult:
                     warnings += _guide_pdf(staging, s.config_file, program.name, as_of)
         except (EngineFailed, PostStepFailed, SettingsError) as exc:
             raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
-    return BuildResult(out, prepared.data.problems, warnings, prepared.notes)
+    cache.prune(started)
+    notes = prepared.notes + ((cache.note,) if cache.note else ())
+    return BuildResult(out, prepared.data.problems, warnings, notes)
 
 
 def _guide_pdf(site_dir: Path, config_file: Path, programme: str, as_of: dt.date) -> list[str]:

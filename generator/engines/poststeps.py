@@ -8,17 +8,20 @@ plugin system, so MkDocs, ProperDocs and Zensical builds end up with the same fi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import html
 import logging
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..base import gcpause
+from ..base.blobcache import BlobCache, key
 from ..base.parallel import fork_map, split, workers
 from ..data.dataset import Dataset
 from ..media.variants import PhotoPlan
@@ -84,23 +87,50 @@ def searchable_pages(site_dir: Path) -> list[tuple[str, Path]]:
     return pages
 
 
-def _index_part(job: tuple[Path, int, Sequence[tuple[str, Path]]]
+SEARCH_KIND = "search"
+GZIP_KIND = "gz"
+
+
+@functools.cache
+def _search_code() -> bytes:
+    """The code that turns a page's HTML into its search entry (this module's extraction,
+    searchindex's n-grams and text files): part of a cached entry's key, so that a change to
+    either is never served from an entry the old code made."""
+    return b"\0".join(Path(name).read_bytes() for name in (__file__, searchindex.__file__))
+
+
+_GZIP = f"gzip-6 zlib {zlib.ZLIB_RUNTIME_VERSION}"
+
+
+def _indexed(url: str, raw: bytes, cache: BlobCache) -> searchindex.Indexed:
+    """A page's part of the index, from the cache when its HTML was indexed before."""
+    name = key(_search_code(), url, raw) if cache.enabled else ""
+    stored = cache.get(SEARCH_KIND, name) if name else None
+    found = searchindex.Indexed.unpack(stored) if stored is not None else None
+    if found is not None:
+        return found
+    text = raw.decode("utf-8")
+    made = searchindex.indexed(search_doc(url, text) or searchindex.Doc(url, _title(text), ""))
+    if name:
+        cache.put(SEARCH_KIND, name, made.pack())
+    return made
+
+
+def _index_part(job: tuple[Path, int, Sequence[tuple[str, Path]], BlobCache]
                 ) -> tuple[tuple[searchindex.Postings, searchindex.Postings], dict[str, bytes]]:
     """Read a consecutive run of pages (numbered from ``first``), write their text files and
     return their postings and the text files' fingerprints."""
-    site_dir, first, pages = job
-    docs = []
-    for url, path in pages:
-        text = path.read_text(encoding="utf-8")
-        docs.append(search_doc(url, text) or searchindex.Doc(url, _title(text), ""))
+    site_dir, first, pages, cache = job
+    parts = [_indexed(url, path.read_bytes(), cache) for url, path in pages]
     fingerprints = {}
-    for rel, content in searchindex.doc_files(docs, first).items():
+    for number, part in enumerate(parts, start=first):
+        rel = f"{searchindex.INDEX_DIR}/d/{number}.json"
         target = site_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        fingerprints[rel] = searchindex.fingerprint(content)
+        target.write_bytes(part.file)
+        fingerprints[rel] = searchindex.fingerprint(part.file)
     with gcpause.paused():
-        return searchindex.postings_of(docs, first), fingerprints
+        return searchindex.postings_of_indexed(parts, first), fingerprints
 
 
 def _title(page_html: str) -> str:
@@ -108,16 +138,17 @@ def _title(page_html: str) -> str:
     return html.unescape(match[1]).split(" - ")[0].strip() if match else ""
 
 
-def write_search_index(site_dir: Path) -> int:
+def write_search_index(site_dir: Path, cache: BlobCache | None = None) -> int:
     """Index every searchable page of the rendered site (each half of the pages read,
-    written out as result texts and cut into n-grams on its own core); returns the number of
-    pages."""
+    written out as result texts and cut into n-grams on its own core; a page whose HTML was
+    indexed before is taken from ``cache``); returns the number of pages."""
+    cache = cache or BlobCache(None)
     target = site_dir / searchindex.INDEX_DIR
     for part in ("i", "d"):  # an earlier index (a preview's site folder); the page stays
         if (target / part).is_dir():
             shutil.rmtree(target / part)
     pages = sorted(searchable_pages(site_dir), key=lambda p: (urls.search_rank(p[0]), p[0]))
-    parts = fork_map(_index_part, [(site_dir, first, run)
+    parts = fork_map(_index_part, [(site_dir, first, run, cache)
                                    for first, run in split(pages, workers())])
     fingerprints = {path: fp for _postings, part in parts for path, fp in part.items()}
     with gcpause.paused():  # millions of postings, all alive until written
@@ -200,28 +231,36 @@ COMPRESSIBLE = frozenset({".html", ".css", ".js", ".json", ".svg", ".xml", ".txt
 _SMALLEST = 256  # below this a gzip copy saves less than its own header costs a request
 
 
-def _gzip_part(paths: Sequence[Path]) -> int:
+def _gzip_part(job: tuple[Sequence[Path], BlobCache]) -> int:
+    paths, cache = job
     written = 0
     for path in paths:
         raw = path.read_bytes()
-        # Level 6: a third of level 9's time for 0.3 % more bytes (benchmarks/README.md);
-        # mtime 0: byte-identical builds.
-        packed = gzip.compress(raw, compresslevel=6, mtime=0)
+        name = key(_GZIP, raw) if cache.enabled else ""
+        packed = cache.get(GZIP_KIND, name) if name else None
+        if packed is None:
+            # Level 6: a third of level 9's time for 0.3 % more bytes (benchmarks/README.md);
+            # mtime 0: byte-identical builds.
+            packed = gzip.compress(raw, compresslevel=6, mtime=0)
+            if name:
+                cache.put(GZIP_KIND, name, packed, compress=False)
         if len(packed) < len(raw):
             path.with_name(path.name + ".gz").write_bytes(packed)
             written += 1
     return written
 
 
-def write_precompressed(site_dir: Path) -> int:
+def write_precompressed(site_dir: Path, cache: BlobCache | None = None) -> int:
     """``NAME.gz`` beside every text file of at least 256 bytes that gzip makes smaller, so
     that nginx (``gzip_static on``, see ``showcase server-config``) sends it without
-    compressing on each request. One already there is rewritten (it may be stale); for
-    sitemap.xml that gives the same bytes. Returns how many were written."""
+    compressing on each request (the same bytes as before from ``cache``). One already
+    there is rewritten (it may be stale); for sitemap.xml that gives the same bytes.
+    Returns how many were written."""
+    cache = cache or BlobCache(None)
     paths = [p for p in sorted(site_dir.rglob("*"))
              if p.suffix in COMPRESSIBLE and p.is_file() and not p.is_symlink()
              and p.stat().st_size >= _SMALLEST]
-    return sum(fork_map(_gzip_part, [run for _first, run in split(paths, workers())]))
+    return sum(fork_map(_gzip_part, [(run, cache) for _first, run in split(paths, workers())]))
 
 
 class PostStepFailed(Exception):
@@ -230,16 +269,18 @@ class PostStepFailed(Exception):
 
 def finish(site_dir: Path, *, shown: Dataset, audience: Audience, base_url: str,
            as_of: dt.date, pdfs: Iterable[str] = (), photos: PhotoPlan | None = None,
-           facts: Facts | None = None, pdf: bool = True) -> list[str]:
-    """Every post-step on a freshly rendered site; returns warnings for the user."""
+           facts: Facts | None = None, pdf: bool = True,
+           cache: BlobCache | None = None) -> list[str]:
+    """Every post-step on a freshly rendered site (each page's search entry and gzip copy
+    from ``cache`` when its bytes were seen before); returns warnings for the user."""
     internal = audience == "internal"
     # The facts do not depend on the audience (no private field or draft decides a status).
     facts = facts if facts is not None else derive(shown, as_of)
     warnings = write_documents(site_dir, shown, facts, audience, pdfs, photos, pdf)
-    count = write_search_index(site_dir)
+    count = write_search_index(site_dir, cache)
     log.info(f"搜索索引：{count} 个页面")
     write_sitemap(site_dir, base_url, as_of, internal)
     write_robots(site_dir, base_url, internal)
-    count = write_precompressed(site_dir)
+    count = write_precompressed(site_dir, cache)
     log.info(f"预压缩：{count} 个文本文件")
     return warnings

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..base.blobcache import BlobCache
 from .config import Engine
 
 
@@ -33,12 +34,14 @@ def _environment(epoch: int) -> dict[str, str]:
 
 
 def _mkdocs(config_file: Path, site_dir: Path, epoch: int, shards: int,
-            docs: dict[str, bytes | Path] | None) -> None:
+            docs: dict[str, bytes | Path] | None, cache: BlobCache | None,
+            audience: str) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     from .memory import MemoryDocs
+    from .pagecache import PageCache
     from .shards import ShardPlugin
 
     saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
@@ -50,6 +53,10 @@ def _mkdocs(config_file: Path, site_dir: Path, epoch: int, shards: int,
             config.plugins["showcase-memory"] = MemoryDocs(docs)
         if shards > 1:
             shard = ShardPlugin(shards)
+        if docs is not None and cache is not None:
+            config.plugins["showcase-pagecache"] = PageCache(cache, docs, audience=audience,
+                                                             epoch=epoch, shard=shard)
+        if shard is not None:
             config.plugins["showcase-shards"] = shard  # registers its events
         failure: str | None = None
         try:
@@ -132,16 +139,18 @@ def _external(engine: Engine, config_file: Path, site_dir: Path, epoch: int,
 
 def render(engine: Engine, config_file: Path, site_dir: Path, *, epoch: int,
            verbose: bool = False, shards: int | None = None,
-           docs: dict[str, bytes | Path] | None = None) -> None:
+           docs: dict[str, bytes | Path] | None = None, cache: BlobCache | None = None,
+           audience: str = "public") -> None:
     """Build the project of ``config_file`` with ``engine`` into ``site_dir``. MkDocs uses
-    ``shards`` processes (default: two where ``fork`` exists and there are two cores) and
-    takes the pages from ``docs`` (path in docs/ → content or source file) when given;
-    the other engines read the project's ``docs/`` folder, which must then be written."""
+    ``shards`` processes (default: two where ``fork`` exists and there are two cores),
+    takes the pages from ``docs`` (path in docs/ → content or source file) when given, and
+    then serves unchanged pages from ``cache`` (engines/pagecache.py); the other engines
+    read the project's ``docs/`` folder, which must then be written, and render it all."""
     if engine == "mkdocs":
         from .shards import available
 
         _mkdocs(config_file, site_dir, epoch, shards if shards is not None else
-                (2 if available() else 1), docs)
+                (2 if available() else 1), docs, cache, audience)
     else:
         if docs is not None:
             raise ValueError(f"{engine} reads its pages from the project folder")

@@ -33,6 +33,8 @@ from ..base.parallel import as_child, stop, workers
 SKIP_TEMPLATE = "showcase-skip.html"
 TAGS_MARKER = "<!-- material/tags"
 SHARDED = ("sites/", "experiences/")
+# What a page served from the cache costs against one that is rendered (measured at ×50).
+CHEAP = 0.1
 
 
 class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -42,6 +44,7 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.children: list[int] = []
         self.nav_pages: set[str] = set()
         self.owner: dict[str, int] = {}
+        self.cheap: set[str] = set()  # pages the page cache serves (set before on_nav)
 
     @property
     def is_child(self) -> bool:
@@ -52,17 +55,28 @@ class ShardPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def _assign(self, files: Files) -> None:
         """Record pages go to the other shards in a share that evens out the work: the
-        first shard also does everything that is not a record page."""
+        first shard also does everything that is not a record page. A page served from the
+        cache (``cheap``, engines/pagecache.py) costs a fraction of one that is rendered."""
         pages = [f.src_uri for f in files.documentation_pages()]
         movable = [src for src in pages if src.startswith(SHARDED) and src not in self.nav_pages]
         if not movable:
             return
-        # each of the n shards should get len(pages)/n pages, all of them from `movable`
-        share = min(1.0, len(pages) / self.shards / len(movable))
-        for src in movable:
-            slot = zlib.crc32(src.encode("utf-8")) % 10_000 / 10_000
-            shard = int(slot / share) + 1 if slot < share * (self.shards - 1) else 0
-            self.owner[src] = min(shard, self.shards - 1)
+
+        def cost(src: str) -> float:
+            return CHEAP if src in self.cheap else 1.0
+
+        # Each shard should get a 1/n share of the whole cost, all of it from `movable`,
+        # taken in an order that does not depend on the other pages (a page's hash).
+        target = sum(cost(src) for src in pages) / self.shards
+        order = sorted(movable, key=lambda src: zlib.crc32(src.encode("utf-8")))
+        shard, load = 1, 0.0
+        for src in order:
+            if shard >= self.shards:
+                break
+            self.owner[src] = shard
+            load += cost(src)
+            if load >= target:
+                shard, load = shard + 1, 0.0
 
     def on_nav(self, nav: Navigation, *, config: Any, files: Files) -> Navigation:
         self.nav_pages = {p.file.src_uri for p in nav.pages}

@@ -153,6 +153,47 @@ def postings_of(docs: Sequence[Doc], first: int = 0) -> tuple[Postings, Postings
     return dict(postings), dict(in_title)
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """What the index needs of one page: its text file (:func:`doc_file`) and its n-grams
+    (all of them, and those of its title) — kept by the build's cache per page."""
+
+    file: bytes
+    grams: tuple[str, ...]
+    title: tuple[str, ...]
+
+    def pack(self) -> bytes:
+        # A text file is JSON (no raw NUL) and n-grams have no NUL or newline.
+        return b"\0".join((self.file, "\n".join(self.grams).encode("utf-8"),
+                           "\n".join(self.title).encode("utf-8")))
+
+    @classmethod
+    def unpack(cls, data: bytes) -> Indexed | None:
+        parts = data.split(b"\0")
+        if len(parts) != 3:
+            return None
+        grams, title = (tuple(p.decode("utf-8").split("\n")) if p else () for p in parts[1:])
+        return cls(parts[0], grams, title)
+
+
+def indexed(doc: Doc) -> Indexed:
+    title = index_grams(doc.title)
+    grams = index_grams(doc.text) | index_grams(doc.meta) | title
+    return Indexed(doc_file(doc), tuple(sorted(grams)), tuple(sorted(title)))
+
+
+def postings_of_indexed(pages: Sequence[Indexed], first: int = 0) -> tuple[Postings, Postings]:
+    """:func:`postings_of` for pages already cut into n-grams."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    in_title: defaultdict[str, list[int]] = defaultdict(list)
+    for number, page in enumerate(pages, start=first):
+        for gram in page.grams:
+            postings[gram].append(number)
+        for gram in page.title:
+            in_title[gram].append(number)
+    return dict(postings), dict(in_title)
+
+
 def join(parts: Iterable[tuple[Postings, Postings]]) -> tuple[Postings, Postings]:
     """Postings of consecutive ranges of pages, joined (each list stays sorted)."""
     postings: defaultdict[str, list[int]] = defaultdict(list)

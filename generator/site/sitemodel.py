@@ -4,14 +4,18 @@ names from the taxonomy, and the listings and facets computed once per generatio
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import segno
 from markupsafe import Markup
 
 from . import urls
+from ..base.blobcache import BlobCache, key
+from ..base import qr
 from ..base.qr import FAST_MASK, qr_svg, short_url
 from ..data.history import History
 from ..base.pinyin import pinyin_slug
@@ -77,6 +81,31 @@ class Options:
     preview: bool = False
     # Where photo variants are kept between builds (None: a folder in the system's temp).
     photo_cache: Path | None = None
+    # The build's cache of results by content (the pages' QR codes; None: none).
+    cache: BlobCache | None = None
+
+
+QR_KIND = "qr"
+_QR_TITLE = "本页网址的二维码"
+
+
+@functools.cache
+def _qr_code() -> bytes:
+    """The code that draws a QR code (base/qr.py), part of a cached code's key."""
+    return Path(qr.__file__).read_bytes()
+
+
+def page_code_svg(url: str, cache: BlobCache | None) -> str:
+    """The QR code of a page's address for its printout; made once per address and kept in
+    the build's cache (a few milliseconds each, thousands of pages)."""
+    name = key(QR_KIND, segno.__version__, _qr_code(), _QR_TITLE, str(FAST_MASK), url)
+    stored = cache.get(QR_KIND, name) if cache is not None else None
+    if stored is not None:
+        return stored.decode("utf-8")
+    svg = qr_svg(url, title=_QR_TITLE, css_class="sc-qr", mask=FAST_MASK)
+    if cache is not None:
+        cache.put(QR_KIND, name, svg.encode("utf-8"))
+    return svg
 
 
 @dataclass(frozen=True)
@@ -413,8 +442,7 @@ class Model:
         if not self.options.base_url:
             return None
         url = absolute(self.options.base_url, here)
-        return PageCode(url, short_url(url), Markup(qr_svg(url, title="本页网址的二维码",
-                                                           css_class="sc-qr", mask=FAST_MASK)))
+        return PageCode(url, short_url(url), Markup(page_code_svg(url, self.options.cache)))
 
     def map_links(self, s: SiteItem) -> list[MapLink]:
         """Links to the site's point in the map apps (none without both coordinates)."""
