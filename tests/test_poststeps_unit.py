@@ -23,6 +23,7 @@ import pytest
 from conftest import MINIMAL
 from mkdocs.structure.files import File, Files
 
+from generator.base.blobcache import BlobCache
 from generator.data import loader
 from generator.data.dataset import Dataset
 from generator.engines import poststeps, render, shards
@@ -150,7 +151,7 @@ def test_write_search_index(site: Path) -> None:
 def test_index_part_numbers_from_its_start(site: Path) -> None:
     pages = [("sites/taohua/", site / "sites" / "taohua" / "index.html"),
              ("plain/", site / "plain" / "index.html")]
-    (postings, titles), fingerprints = poststeps._index_part((site, 7, pages))
+    (postings, titles), fingerprints = poststeps._index_part((site, 7, pages, BlobCache(None)))
     assert postings["桃花村"] == [7] and titles["桃花村"] == [7]
     assert postings["无文章"] == [8]
     assert sorted(fingerprints) == ["search/d/7.json", "search/d/8.json"]
@@ -236,9 +237,9 @@ def test_gzip_part_counts_what_it_wrote(tmp_path: Path) -> None:
     text, noise = tmp_path / "a.txt", tmp_path / "b.txt"
     text.write_text("重复" * 300, encoding="utf-8")
     noise.write_bytes(os.urandom(300))
-    assert poststeps._gzip_part([text, noise]) == 1
+    assert poststeps._gzip_part(([text, noise], BlobCache(None))) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "a.txt.gz", "b.txt"]
-    assert poststeps._gzip_part([]) == 0
+    assert poststeps._gzip_part(([], BlobCache(None))) == 0
 
 
 # ---------------------------------------------------------------- documents and the whole
@@ -364,40 +365,54 @@ def _files(*paths: str) -> Files:
 
 PAGES = ("index.md", "about.md", "sites/s8/index.md", "sites/s14/index.md", "sites/s36/index.md",
          "sites/s9/index.md", "sites/s0/index.md", "experiences/c/index.md", "logo.png")
-# crc32 % 10000 / 10000 of each movable page: s14 .0431, s36 .3507, s9 .5874, c .7366, s0 .8184
+# Movable pages in the order of their crc32: s29 (343569966), c (372677366), s36 (620753507),
+# s0 (1896578184), s14 (2019990431), s9 (2367575874). Shards 1, 2 … take them in that order
+# until each holds a 1/n share of the whole cost; what is left stays with shard 0.
 
 
 def test_assign_two_shards() -> None:
     plugin = ShardPlugin(2)
     plugin.nav_pages = {"index.md", "sites/s8/index.md"}
     plugin._assign(_files(*PAGES))
-    # 8 pages, 5 movable: each of 2 shards should have 4, so 0.8 of the movable ones move
-    assert plugin.owner == {"sites/s14/index.md": 1, "sites/s36/index.md": 1, "sites/s9/index.md": 1,
-                            "experiences/c/index.md": 1, "sites/s0/index.md": 0}
+    # 8 pages (not the logo), 5 movable (not the menu's s8): shard 1 takes 4, s9 stays
+    assert plugin.owner == {"experiences/c/index.md": 1, "sites/s36/index.md": 1,
+                            "sites/s0/index.md": 1, "sites/s14/index.md": 1}
+    assert [plugin.owner.get(src, 0) for src in PAGES[:3]] == [0, 0, 0]
 
 
 def test_assign_three_shards() -> None:
     plugin = ShardPlugin(3)
     plugin.nav_pages = {"index.md", "sites/s8/index.md"}
     plugin._assign(_files(*PAGES))
-    # share 8 / 3 / 5 = 0.533 per shard
-    assert plugin.owner == {"sites/s14/index.md": 1, "sites/s36/index.md": 1, "sites/s9/index.md": 2,
-                            "experiences/c/index.md": 2, "sites/s0/index.md": 2}
+    # a share is 8 / 3 = 2.67 pages: shard 1 takes three, shard 2 the two left
+    assert plugin.owner == {"experiences/c/index.md": 1, "sites/s36/index.md": 1,
+                            "sites/s0/index.md": 1, "sites/s14/index.md": 2, "sites/s9/index.md": 2}
+
+
+def test_assign_weighs_pages_from_the_cache_as_cheap() -> None:
+    plugin = ShardPlugin(2)
+    plugin.nav_pages = {"index.md", "sites/s8/index.md"}
+    plugin.cheap = {"experiences/c/index.md", "sites/s36/index.md", "sites/s0/index.md"}
+    plugin._assign(_files(*PAGES))
+    # cost 5 + 3 × 0.1 = 5.3, a share 2.65: three cheap pages and two rendered ones are 2.3
+    assert plugin.owner == {src: 1 for src in ("experiences/c/index.md", "sites/s36/index.md",
+                                               "sites/s0/index.md", "sites/s14/index.md",
+                                               "sites/s9/index.md")}
+    assert shards.CHEAP < 1
 
 
 def test_assign_when_few_pages_move() -> None:
     plugin = ShardPlugin(2)
     plugin._assign(_files("index.md", "a.md", "b.md", "c.md", "sites/s0/index.md"))
-    assert plugin.owner == {"sites/s0/index.md": 1}  # the share is capped at all of them
+    assert plugin.owner == {"sites/s0/index.md": 1}  # less than a share: all of them move
     plugin = ShardPlugin(2)
     plugin._assign(_files("index.md", "about.md"))
     assert plugin.owner == {}
     plugin = ShardPlugin(4)
     plugin._assign(_files("sites/s14/index.md", "sites/s9/index.md", "sites/s0/index.md",
                           "sites/s29/index.md"))
-    # share 4 / 4 / 4 = 0.25: slots .0431 → 1, .5874 → 3; from .75 on the first shard's
-    assert plugin.owner == {"sites/s14/index.md": 1, "sites/s9/index.md": 3, "sites/s0/index.md": 0,
-                            "sites/s29/index.md": 0}
+    # a share is one page: s29 → 1, s0 → 2, s14 → 3, and s9 stays with the first shard
+    assert plugin.owner == {"sites/s29/index.md": 1, "sites/s0/index.md": 2, "sites/s14/index.md": 3}
 
 
 class _Page:
@@ -534,8 +549,8 @@ def same_process() -> Iterator[None]:
 @pytest.mark.usefixtures("same_process")
 def test_two_shards_render_the_same_site_as_one(tmp_path: Path) -> None:
     config = project(tmp_path)
-    render._mkdocs(config, tmp_path / "one", 86400 * 365, 1, None)
-    render._mkdocs(config, tmp_path / "two", 86400 * 365, 2, None)
+    render._mkdocs(config, tmp_path / "one", 86400 * 365, 1, None, None, "public")
+    render._mkdocs(config, tmp_path / "two", 86400 * 365, 2, None, None, "public")
     one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
     assert one == two
     assert {"index.html", "sites/s14/index.html", "sites/s0/index.html", "experiences/c/index.html",
@@ -548,7 +563,8 @@ def test_two_shards_render_the_same_site_as_one(tmp_path: Path) -> None:
 def test_mkdocs_takes_pages_from_memory(tmp_path: Path) -> None:
     config = project(tmp_path)
     render._mkdocs(config, tmp_path / "out", 0, 1, {"sites/new/index.md": "# 内存中的页面".encode(),
-                                                    "about.md": config.parent / "docs" / "index.md"})
+                                                    "about.md": config.parent / "docs" / "index.md"},
+                   None, "public")
     out = snapshot(tmp_path / "out")
     assert "内存中的页面".encode() in out["sites/new/index.html"]
     assert b"<lastmod>1970-01-01</lastmod>" in out["sitemap.xml"]
@@ -560,14 +576,14 @@ def test_the_environment_is_put_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
     config = project(tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "old")
-    render._mkdocs(config, tmp_path / "a", 0, 1, None)
+    render._mkdocs(config, tmp_path / "a", 0, 1, None, None, "public")
     assert "SOURCE_DATE_EPOCH" not in os.environ and os.environ["NO_MKDOCS_2_WARNING"] == "old"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(86400 * 366 * 2))  # the caller's wins
-    render._mkdocs(config, tmp_path / "b", 0, 1, None)
+    render._mkdocs(config, tmp_path / "b", 0, 1, None, None, "public")
     assert os.environ["SOURCE_DATE_EPOCH"] == str(86400 * 366 * 2)
     assert b"<lastmod>1972-01-03</lastmod>" in (tmp_path / "b" / "sitemap.xml").read_bytes()
     monkeypatch.delenv("NO_MKDOCS_2_WARNING")
-    render._mkdocs(config, tmp_path / "c", 0, 1, None)
+    render._mkdocs(config, tmp_path / "c", 0, 1, None, None, "public")
     assert "NO_MKDOCS_2_WARNING" not in os.environ
 
 
@@ -583,7 +599,7 @@ def test_a_failing_shard_fails_the_build(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(ShardPlugin, "on_post_page", on_post_page)
     with pytest.raises(EngineFailed) as info:
-        render._mkdocs(config, tmp_path / "out", 0, 2, None)
+        render._mkdocs(config, tmp_path / "out", 0, 2, None, None, "public")
     assert str(info.value) == "生成页面时出错（见上方“警告”或“错误”行），已中止。"
 
 
@@ -612,7 +628,7 @@ def test_a_failure_in_the_first_shard_stops_the_others(tmp_path: Path,
 
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        render._mkdocs(config, tmp_path / "out", 0, 2, None)
+        render._mkdocs(config, tmp_path / "out", 0, 2, None, None, "public")
     assert time.monotonic() - start < 20
     assert started and started[0].children == []
 
@@ -622,11 +638,11 @@ def test_mkdocs_errors_in_chinese(tmp_path: Path) -> None:
     config = project(tmp_path)
     (config.parent / "docs" / "index.md").write_text("[坏链接](missing.md)\n", encoding="utf-8")
     with pytest.raises(EngineFailed) as info:
-        render._mkdocs(config, tmp_path / "out", 0, 1, None)
+        render._mkdocs(config, tmp_path / "out", 0, 1, None, None, "public")
     assert str(info.value) == "严格模式下出现 1 个警告（见上方“警告”行），已中止。"
     config.write_text("site_name: [\n", encoding="utf-8")
     with pytest.raises(Exception):  # noqa: B017 (a broken configuration is MkDocs' own error)
-        render._mkdocs(config, tmp_path / "out", 0, 1, None)
+        render._mkdocs(config, tmp_path / "out", 0, 1, None, None, "public")
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -738,9 +754,11 @@ def test_render_picks_mkdocs_with_shards_where_it_can(tmp_path: Path,
     monkeypatch.setattr(render, "_mkdocs", lambda *args: calls.append(args))
     monkeypatch.setattr(shards, "workers", lambda: 2)
     render.render("mkdocs", tmp_path / "c.yml", tmp_path / "o", epoch=5)
-    render.render("mkdocs", tmp_path / "c.yml", tmp_path / "o", epoch=5, shards=3, docs={"a": b""})
+    cache = BlobCache(None)
+    render.render("mkdocs", tmp_path / "c.yml", tmp_path / "o", epoch=5, shards=3, docs={"a": b""},
+                  cache=cache, audience="internal")
     monkeypatch.setattr(shards, "workers", lambda: 1)
     render.render("mkdocs", tmp_path / "c.yml", tmp_path / "o", epoch=5)
-    assert calls == [(tmp_path / "c.yml", tmp_path / "o", 5, 2, None),
-                     (tmp_path / "c.yml", tmp_path / "o", 5, 3, {"a": b""}),
-                     (tmp_path / "c.yml", tmp_path / "o", 5, 1, None)]
+    assert calls == [(tmp_path / "c.yml", tmp_path / "o", 5, 2, None, None, "public"),
+                     (tmp_path / "c.yml", tmp_path / "o", 5, 3, {"a": b""}, cache, "internal"),
+                     (tmp_path / "c.yml", tmp_path / "o", 5, 1, None, None, "public")]
