@@ -596,3 +596,19 @@ def test_the_task_pages_speak_no_git() -> None:
     found = [f"{where}: {m[0]!r}" for where, text in shown.items()
              for m in GIT_WORDS.finditer(text)]
     assert not found, found
+
+
+def test_a_repository_a_technician_left_half_way_is_refused_in_the_clerks_words(
+        tmp_path: Path) -> None:
+    """A detached HEAD or an unfinished merge: saving and undoing are refused with a sentence
+    that sends the clerk to a technician, without git's words for the clerk to decode."""
+    root = make_project(tmp_path, remote=False)
+    r = routes(root)
+    edit(sorted((root / "sites_data" / "sites" / "2026").glob("*.yml"))[0], "新标签")
+    git(root, "checkout", "-q", "--detach")
+    message = refused(r, "save", {"message": "补充标签", "name": "张三"}, 409)
+    assert "技术人员" in message and not GIT_WORDS.search(message.split("（")[0]), message
+    git(root, "checkout", "-q", "main")
+    git(root, "update-ref", "MERGE_HEAD", "HEAD")  # what an interrupted merge leaves
+    message = refused(r, "save", {"message": "补充标签", "name": "张三"}, 409)
+    assert "技术人员" in message and "不能保存或撤销" in message, message

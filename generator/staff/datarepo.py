@@ -166,7 +166,8 @@ class Repository:
                 return (f"版本库中有一项技术人员尚未完成的操作（{what}），现在不能保存或撤销。"
                         "请技术人员先完成或取消它。")
         if self.has_commits() and self.branch() is None:
-            return "版本库当前不在任何分支上，现在不能保存或撤销。请技术人员处理。"
+            return ("版本库当前停在一个旧的版本上（技术人员称为 detached HEAD），现在不能保存或撤销。"
+                    "请技术人员处理。")
         return None
 
     def changes(self) -> list[Change]:
