@@ -15,6 +15,8 @@ to CID = glyph index (:func:`identity_cids`): both readings then find the same g
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -91,7 +93,21 @@ class LibraryMissing(OSError):
     """fontconfig or HarfBuzz cannot be loaded; the message is for the user (Chinese)."""
 
 
+# Where WeasyPrint looks for Pango's DLLs on Windows (MSYS2's UCRT64 by default; the guide's
+# 给技术人员 › 安装与启动): the same libraries serve our PDFs.
+_WINDOWS_DLL_DIRECTORIES = r"C:\msys64\ucrt64\bin;C:\msys64\mingw64\bin"
+
+
+def _dll_directories() -> None:
+    if sys.platform == "win32":
+        folders = os.environ.get("WEASYPRINT_DLL_DIRECTORIES", _WINDOWS_DLL_DIRECTORIES)
+        for folder in folders.split(";"):
+            if os.path.isdir(folder):
+                os.add_dll_directory(folder)
+
+
 def _open(names: Sequence[str]) -> Any:
+    _dll_directories()
     for name in names:
         try:
             return _ffi.dlopen(name)
@@ -100,7 +116,7 @@ def _open(names: Sequence[str]) -> Any:
     raise LibraryMissing(
         f"生成 PDF 需要 {names[0].split('.')[0].removeprefix('lib')} 函数库，本机没有找到。"
         "Debian/Ubuntu：运行 scripts/setup.sh，或 sudo apt-get install libfontconfig1 libharfbuzz0b "
-        "libharfbuzz-subset0；Windows：安装 GTK 3 运行库（WeasyPrint 的安装说明中有下载地址）。")
+        "libharfbuzz-subset0；Windows：按编辑指南“给技术人员 › 安装与启动”用 MSYS2 安装 Pango。")
 
 
 @lru_cache(maxsize=1)
