@@ -148,6 +148,10 @@ def test_block_and_flow_entries() -> None:
     assert flow_entry({"a": 1, "b": "x\ny\n", "c": None, "d": 3.0}) == '{a: 1, b: "x\\ny", d: 3}'
     assert flow_entry({"b": "有特色: 建议"}) == "{b: '有特色: 建议'}"
     assert flow_entry({"b": "x" * 200}) == "{b: " + "x" * 200 + "}"
+    # only the line ends that the literal block added go; spaces and letters at the end
+    # stay, and lists and mappings inside an entry are written in flow style as well
+    assert flow_entry({"a": "一\n二 \n", "b": "三\n四X", "c": ["x", "y"], "d": {"e": 1}}) == (
+        '{a: "一\\n二 ", b: "三\\n四X", c: [x, y], d: {e: 1}}')
 
 
 def test_long_lines_are_never_folded() -> None:

@@ -247,6 +247,15 @@ def test_experience_skeleton_first_site_gives_the_author_and_a_site_name_on_one_
     # a .md body of an existing experience takes its id too
     (data.root / "experiences" / "2026" / "cun-min-shuo-shi.md").write_text("x", encoding="utf-8")
     assert experience_skeleton(data, "村民说事", ["桃花村"], 2026, ["grid"]).ident == "cun-min-shuo-shi-2"
+    # and so does an experience written as .yml or .yaml, in any year's folder
+    for name in ("2025/cun-min-shuo-shi.yml", "2024/cun-min-shuo-shi.yaml"):
+        for old in (data.root / "experiences").glob("*/cun-min-shuo-shi.*"):
+            old.unlink()
+        record = data.root / "experiences" / name
+        record.parent.mkdir(exist_ok=True)
+        record.write_text("x", encoding="utf-8")
+        assert experience_skeleton(data, "村民说事", ["桃花村"], 2026, ["grid"]).ident == (
+            "cun-min-shuo-shi-2"), name
 
 
 @pytest.mark.parametrize(("title", "sites", "themes", "message"), [
