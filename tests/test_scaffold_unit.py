@@ -57,6 +57,7 @@ def refused(call: object, *args: object, **kwargs: object) -> str:
     ("红旗村党委", "红旗村"), ("红旗村党组", "红旗村"),
     ("  中共红旗村党委  ", "红旗村"),
     ("中共党委", "党委"),               # nothing would be left: the suffix stays
+    ("中共红", "中共红"),               # nor does the prefix
     ("中共红党委", "红党委"),           # one character left is too little: the suffix stays
     ("中共红旗", "红旗"), ("红旗党委", "红旗"),
     ("中共中共红旗村党委", "中共红旗村"),  # one prefix, one suffix only
@@ -80,6 +81,9 @@ def test_unique_id() -> None:
     assert unique_id("tao-hua", set()) == "tao-hua"
     assert unique_id("tao-hua", {"tao-hua"}) == "tao-hua-2"
     assert unique_id("tao-hua", {"tao-hua", "tao-hua-2", "tao-hua-3"}) == "tao-hua-4"
+    assert unique_id("tao-hua", {"tao-hua", "tao-hua-2"}) == "tao-hua-3"
+    # shortened at a hyphen: no doubled hyphen before the number
+    assert unique_id("a" * 61 + "-bc", {"a" * 61 + "-bc"}) == "a" * 61 + "-2"
     base = "a" * 62 + "-b"  # 64 characters
     assert unique_id(base, {base}) == "a" * 62 + "-2"
     assert unique_id("a" * 64, {"a" * 64}) == "a" * 62 + "-2"
@@ -113,6 +117,7 @@ def test_resolve_key() -> None:
     units = tax.units
     assert resolve_key(" chengnan ", units, "管理单位", "W") == "chengnan"
     assert resolve_key("CHENGNAN", units, "管理单位", "W") == "chengnan"
+    assert resolve_key("ChengNan", units, "管理单位", "W") == "chengnan"
     assert resolve_key("城南区委组织部", units, "管理单位", "W") == "chengnan"
     assert resolve_key("城南区", units, "管理单位", "W") == "chengnan"
     assert resolve_key("农村", tax.categories, "类别", "W") == "rural"
@@ -169,7 +174,8 @@ def test_parse_year_refuses(value: str) -> None:
     ("a'b", "\"a'b\""), ('a"b', '"a\\"b"'), ("50%", '"50%"'), ("a@b", '"a@b"'),
     ("x|y", '"x|y"'), ("x>y", '"x>y"'), ("[x]", '"[x]"'), ("{x}", '"{x}"'), ("a,b", '"a,b"'),
     ("a&b", '"a&b"'), ("*a", '"*a"'), ("!a", '"!a"'), ("`a`", '"`a`"'), ("a\\b", '"a\\\\b"'),
-    ("a=b", '"a=b"'), ("x1", "x1"), ("e", '"e"'), ("ex", "ex"), ("1a", "1a"), ("ab-", "ab-")])
+    ("a=b", '"a=b"'), ("x1", "x1"), ("e", '"e"'), ("ex", "ex"), ("1a", "1a"), ("ab-", "ab-"),
+    ("XYZ", "XYZ"), ("1E5", '"1E5"')])
 def test_scalar(value: str, written: str) -> None:
     assert scalar(value) == written
     doc, problems = parse(f"name: {written}\n", "x") if value.strip() == value and value else (
@@ -190,7 +196,8 @@ def test_site_skeleton(tmp_path: Path) -> None:
     for line in ("name: 中共城南区桃花镇李家村支部委员会",
                  "# 类别（必填）：taxonomy.yml 中 categories 下的键。rural ＝ 农村", "category: rural",
                  "# 管理单位（必填）：taxonomy.yml 中 units 下的键。chengnan ＝ 城南区委组织部",
-                 "unit: chengnan", "batch: 2026", "summary: （请填写一句话简介，不超过 200 字）"):
+                 "unit: chengnan", "batch: 2026", "summary: （请填写一句话简介，不超过 200 字）",
+                 "#   - year: 2026", "#     date: 2026-11-20"):
         assert line in lines, line
     assert "{" not in skeleton.text.replace("{{", "")
     # a name YAML would misread is quoted, and the comment keeps it on one line
@@ -274,9 +281,12 @@ def test_a_skeleton_that_does_not_validate_is_a_bug(monkeypatch: pytest.MonkeyPa
     broken = Skeleton("sites", "x", Path("sites/2026/x.yml"), "name: x\n")
     with pytest.raises(RuntimeError) as info:
         scaffold._check(broken, Site)
-    assert str(info.value).startswith("skeleton does not validate: ")
-    with pytest.raises(RuntimeError):
+    assert str(info.value).startswith(
+        "skeleton does not validate: sites/2026/x.yml:1:1: error: 缺少必填字段“category”（类别），请补上。; "
+        "sites/2026/x.yml:1:1: error: 缺少必填字段“unit”")
+    with pytest.raises(RuntimeError) as info:
         scaffold._check(Skeleton("sites", "x", Path("x.yml"), "name: [\n"), Site)
+    assert str(info.value).startswith("skeleton does not validate: x.yml:")
     monkeypatch.setattr(scaffold, "_template", lambda name: "name: {name}\n")
     with pytest.raises(RuntimeError):
         site_skeleton(minimal(), "李家村党支部", "rural", "hexi", 2026)
