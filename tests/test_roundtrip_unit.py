@@ -70,12 +70,21 @@ def indented(block: str, by: int, gap: int = 1) -> str:
     ("name: x\nevaluations: [{year: 2024, result: pass}]\n", ONE,
      "name: x\nevaluations: [{year: 2024, result: pass}, {year: 2026, date: 2026-11-20, "
      "result: pass, score: 88, remarks: '有特色: 建议推广 #1'}]\n"),
+    ("name: x\nevaluations: [\n]\n", ONE,  # the bracket at the start of a line
+     "name: x\nevaluations: [\n{year: 2026, date: 2026-11-20, result: pass, score: 88, "
+     "remarks: '有特色: 建议推广 #1'}]\n"),
+    # a byte-order mark before a flow list on the first line
+    ("\ufeffevaluations: []\n", ONE,
+     "\ufeffevaluations: [{year: 2026, date: 2026-11-20, result: pass, score: 88, "
+     "remarks: '有特色: 建议推广 #1'}]\n"),
     ("name: x\nevaluations: [\n  {year: 2024, result: pass}\n  ]\n", ONE,
      "name: x\nevaluations: [\n  {year: 2024, result: pass}\n  , {year: 2026, date: 2026-11-20, "
      "result: pass, score: 88, remarks: '有特色: 建议推广 #1'}]\n"),
     # a list of plain values: items as the file indents them
     ("name: x\nevaluations:\n  - 2024\n", ONE,
      "name: x\nevaluations:\n  - 2024\n" + indented(FIRST, 2)),
+    ("name: x\nevaluations:\n  -   2024\n", ONE,  # (a wide gap before a plain value is not copied)
+     "name: x\nevaluations:\n  -   2024\n" + indented(FIRST, 2)),
     # a nested mapping in the last item: after its last line
     ("a: 1\nevaluations:\n  - year: 2024\n    more:\n      deep: 1\nz: 2\n", ONE,
      "a: 1\nevaluations:\n  - year: 2024\n    more:\n      deep: 1\n" + indented(FIRST, 2)
@@ -127,6 +136,12 @@ def test_an_unreadable_result_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(SpliceError) as info:
         roundtrip._count("- a\n", "evaluations")
     assert str(info.value) == "添加后的文件无法读取："
+    with pytest.raises(SpliceError) as info:
+        roundtrip._count("a: 1\na: 2\nb: 1\nb: 2\n", "evaluations")
+    assert str(info.value) == (
+        "添加后的文件无法读取：字段“a”重复：第 1 行已经写过一次。"
+        "YAML 只会保留其中一个，请合并两处内容或删除多余的一处。；字段“b”重复：第 3 行已经写过一次。"
+        "YAML 只会保留其中一个，请合并两处内容或删除多余的一处。")
     assert roundtrip._count("evaluations: [1, 2]\n", "evaluations") == 2
     assert roundtrip._count("evaluations: 3\n", "evaluations") == 0
     assert roundtrip._count("other: [1]\n", "evaluations") == 0
@@ -145,6 +160,12 @@ def test_block_and_flow_entries() -> None:
         "  -   a: 1", "      b: |", "        x", "        y", "      d: 3", "      e: 2.5"]
     assert block_entry({"a": 1}, 0, 1) == ["- a: 1"]
     assert block_entry({"a": "x\n\ny"}, 0, 2) == ["- a: |", "    x", "", "    y"]
+    # lists and mappings inside an entry: two columns each, the dash under the key
+    assert block_entry({"t": ["x"], "m": {"k": 1}}, 2, 4) == [
+        "  - t:", "    - x", "    m:", "      k: 1"]
+    # only line ends are taken off the end of a multi-line text
+    assert block_entry({"a": "x\ny \n\n", "b": "x\nyX"}, 0, 2) == [
+        "- a: |", "    x", "    y ", "  b: |", "    x", "    yX"]
     assert flow_entry({"a": 1, "b": "x\ny\n", "c": None, "d": 3.0}) == '{a: 1, b: "x\\ny", d: 3}'
     assert flow_entry({"b": "有特色: 建议"}) == "{b: '有特色: 建议'}"
     assert flow_entry({"b": "x" * 200}) == "{b: " + "x" * 200 + "}"
@@ -170,3 +191,4 @@ def test_leaf_end_and_block_offset() -> None:
     assert roundtrip._block_offset(YAML().compose("a: [1]\nc:\n    - 1\n")) == 4
     assert roundtrip._block_offset(YAML().compose("a: 1\n")) == 2
     assert roundtrip._block_offset(YAML().compose("c:\n- 1\n")) == 0
+    assert roundtrip._block_offset(YAML().compose("  c:\n    - 1\n")) == 2
