@@ -415,6 +415,55 @@ def test_assign_when_few_pages_move() -> None:
     assert plugin.owner == {"sites/s29/index.md": 1, "sites/s0/index.md": 2, "sites/s14/index.md": 3}
 
 
+def test_assign_fills_each_share_then_the_next() -> None:
+    six = ("sites/s29/index.md", "experiences/c/index.md", "sites/s36/index.md",
+           "sites/s0/index.md", "sites/s14/index.md", "sites/s9/index.md")  # crc32 order
+    plugin = ShardPlugin(3)
+    plugin._assign(_files(*six))
+    # a share is two pages: shard 1 takes two, shard 2 the next two, two stay with shard 0
+    assert plugin.owner == {six[0]: 1, six[1]: 1, six[2]: 2, six[3]: 2}
+    plugin = ShardPlugin(2)
+    plugin.cheap = {six[4], six[5]}
+    plugin._assign(_files("index.md", *six))
+    # cost 5 + 2 × 0.1 = 5.2, a share 2.6: three rendered pages fill it (with the cheap pages
+    # counted as rendered ones, a share would be 3.5 and s0 would move too)
+    assert plugin.owner == {six[0]: 1, six[1]: 1, six[2]: 1}
+    plugin = ShardPlugin(4)
+    plugin.cheap = {six[0], six[1], six[2], six[3], six[5]}
+    plugin._assign(_files(*six))
+    # cost 1 + 5 × 0.1 = 1.5, a share 0.375: four cheap pages, then one rendered page (s14)
+    # fills a share alone (at a cost of 0.2 for a cheap page s9 would go to shard 2 as well)
+    assert plugin.owner == {six[0]: 1, six[1]: 1, six[2]: 1, six[3]: 1, six[4]: 2, six[5]: 3}
+
+
+def test_on_nav_forks_a_process_for_each_other_shard(monkeypatch: pytest.MonkeyPatch) -> None:
+    nav: Any = SimpleNamespace(pages=[SimpleNamespace(file=File("index.md", "/docs", "/site", True))])
+    config = SimpleNamespace(plugins={})
+    forks: list[int] = []
+
+    def fork(pid: int) -> int:
+        forks.append(pid)
+        return pid
+
+    # the first shard: one child per other shard, its own files untouched
+    monkeypatch.setattr(shards.os, "fork", lambda: fork(100 + len(forks)))
+    plugin = ShardPlugin(3)
+    files = _files("index.md", "logo.png", "sites/s0/index.md")
+    assert plugin.on_nav(nav, config=config, files=files) is nav
+    assert (plugin.index, plugin.children, plugin.nav_pages) == (0, [100, 101], {"index.md"})
+    assert plugin.owner == {"sites/s0/index.md": 1}
+    assert not any(f.copy_file is shards._no_copy for f in files)
+    # the second shard (fork returns 0 in the child): it stops forking and copies no file
+    forks.clear()
+    children: list[str] = []
+    monkeypatch.setattr(shards.os, "fork", lambda: fork(0))
+    monkeypatch.setattr(shards, "as_child", lambda: children.append("child"))
+    plugin = ShardPlugin(3)
+    assert plugin.on_nav(nav, config=config, files=files) is nav
+    assert (plugin.index, plugin.children, forks, children) == (1, [], [0], ["child"])
+    assert [f.copy_file is shards._no_copy for f in files] == [False, True, False]
+
+
 class _Page:
     def __init__(self, src: str) -> None:
         self.file = File(src, "/docs", "/site", True)
