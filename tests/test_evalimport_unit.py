@@ -229,7 +229,7 @@ def test_read_sheet_names_formulas_in_used_columns_only(tmp_path: Path) -> None:
         ["=2+2", "chengnan-hongqi-cun", 2027, "合格", "=80+5"],
         [None, "chengnan-taohua-cun", "=2020+7", "合格", None],
         [None, "=CONCAT(\"a\",\"" + "b" * 60 + "\")", 2027, "合格", None],
-    ], before=[["=SUM(1,2)"]])
+    ], before=[["=SUM(1,2)", "=SUM(3,4)"]])  # (formulas above the header are titles: left out)
     rows, problems = read_sheet(path)
     assert problems == [
         RowProblem(3, "“得分”列（单元格 E3）是公式“=80+5”，不会导入。"

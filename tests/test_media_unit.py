@@ -356,11 +356,25 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert target.read_bytes() == b"data"
     assert sorted(p.name for p in target.parent.iterdir()) == ["x.webp"]
 
+    # the partial file is hidden beside its target: same file system, so the rename is atomic
+    renamed: list[tuple[Path, Path]] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        renamed.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    PhotoCache._write(target, b"new")
+    [(part, final)] = renamed
+    assert part.parent == target.parent and part.name.startswith(".part-") and final == target
+    assert target.read_bytes() == b"new"
+
     def fail(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError):
         PhotoCache._write(target, b"other")
-    assert target.read_bytes() == b"data"
+    assert target.read_bytes() == b"new"
     assert sorted(p.name for p in target.parent.iterdir()) == ["x.webp"]
