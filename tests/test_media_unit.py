@@ -327,6 +327,16 @@ def test_make_writes_every_missing_variant_once(tmp_path: Path) -> None:
     assert lost.is_file() and cache.file(a.digest, a.web[-1].target).read_bytes() == before
 
 
+def test_make_and_save_create_a_cache_folder_several_levels_deep(tmp_path: Path) -> None:
+    photo(tmp_path / "m" / "a.jpg", 300, 200)
+    cache = PhotoCache(tmp_path / "new" / "cache" / "photos")
+    jobs = plan(["a.jpg"], cache, tmp_path / "m").web_jobs()
+    cache.save()
+    assert (tmp_path / "new" / "cache" / "photos" / "index-v1.json").is_file()
+    cache = PhotoCache(tmp_path / "other" / "cache" / "photos")
+    assert cache.make(jobs) == 1 and cache.missing(jobs) == []
+
+
 def test_make_nothing(tmp_path: Path) -> None:
     cache = PhotoCache(tmp_path / "cache")
     assert cache.make([]) == 0
