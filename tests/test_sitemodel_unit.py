@@ -607,6 +607,9 @@ def test_site_settings_escape_names_and_check_addresses() -> None:
     assert extra["gov_mark"] == {"src": "media/marks/gov%20mark.png", "url": "https://zfwzzc.example.cn/"}
     assert extra["contact"]["email"] == "dj@example.cn" and extra["contact"]["url"] == ""
     assert extra["as_of"] == "2026-05-04"
+    kept = settings.site_settings(_program(contact={"url": "https://dj.example.cn/lx"}), "public",
+                                  dt.date(2026, 5, 4))
+    assert kept.showcase["contact"]["url"] == "https://dj.example.cn/lx"
 
 
 def test_site_settings_of_a_plain_programme() -> None:
