@@ -20,6 +20,8 @@ from typing import Any
 import pypdf
 import pytest
 from office_support import pdf_pages, pdf_tagged, pdffonts, squashed_text
+from pdf_tags import marked_text
+from pdf_tags import structure as structure_tree
 from test_site_support import AS_OF, REPO, SAMPLE
 
 from generator.data.loader import load
@@ -70,73 +72,6 @@ def squash(text: str) -> str:
 
 # ---------------------------------------------------------------- the structure tree
 
-@dataclasses.dataclass
-class Elem:
-    role: str
-    obj: Any
-    kids: list[Elem]
-    text: str = ""
-
-    def walk(self) -> Iterator[Elem]:
-        yield self
-        for kid in self.kids:
-            yield from kid.walk()
-
-
-def _marked_text(reader: pypdf.PdfReader) -> dict[tuple[int, int | None], str]:
-    """Text per (page, MCID); MCID None: artifacts."""
-    out: dict[tuple[int, int | None], list[str]] = {}
-    for index, page in enumerate(reader.pages):
-        stack: list[int | None] = []
-
-        def before(op: bytes, args: Any, cm: Any, tm: Any, stack: list[int | None] = stack) -> None:
-            if op == b"BDC":
-                props = args[1] if len(args) > 1 else None
-                mcid = props.get("/MCID") if isinstance(props, dict) else None
-                stack.append(int(mcid) if mcid is not None else None)
-            elif op == b"BMC":
-                stack.append(None)
-            elif op == b"EMC" and stack:
-                stack.pop()
-
-        def text(chunk: str, *_: Any, stack: list[int | None] = stack, index: int = index) -> None:
-            out.setdefault((index, stack[-1] if stack else None), []).append(chunk)
-
-        page.extract_text(visitor_operand_before=before, visitor_text=text)
-    return {key: "".join(chunks) for key, chunks in out.items()}
-
-
-def _structure(reader: pypdf.PdfReader) -> Elem:
-    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)
-             if page.indirect_reference is not None}
-    marked = _marked_text(reader)
-
-    def build(obj: Any, page: int | None) -> Elem:
-        obj = obj.get_object()
-        if "/Pg" in obj:
-            page = pages.get(obj.raw_get("/Pg").idnum, page)
-        kids = obj.get("/K")
-        items = kids if isinstance(kids, list) else [] if kids is None else [kids]
-        elem = Elem(str(obj.get("/S")), obj, [])
-        parts = []
-        for item in items:
-            if isinstance(item, int):
-                parts.append(marked.get((page if page is not None else -1, item), ""))
-                continue
-            item_obj = item.get_object()
-            if item_obj.get("/Type") == "/MCR":
-                parts.append(marked.get((pages[item_obj.raw_get("/Pg").idnum], int(item_obj["/MCID"])), ""))
-            elif item_obj.get("/Type") == "/StructElem":
-                child = build(item, page)
-                elem.kids.append(child)
-                parts.append(child.text)
-        elem.text = "".join(parts)
-        return elem
-
-    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
-    return build(root["/K"][0], None)
-
-
 def test_tagged_like_the_compilations(pdfs: dict[str, Path], documents: dict[str, Document]) -> None:
     """PDF/UA-1 as the compilations: language, title, XMP identification, a structure tree
     with one H1, the sections as H2, tables with column and row headers that every data
@@ -155,7 +90,7 @@ def test_tagged_like_the_compilations(pdfs: dict[str, Path], documents: dict[str
     assert "<pdfuaid:part>1</pdfuaid:part>" in xmp and f'<rdf:li xml:lang="x-default">{title}</rdf:li>' in xmp
     assert all(page["/Tabs"] == "/S" for page in reader.pages)
 
-    elems = list(_structure(reader).walk())
+    elems = list(structure_tree(reader).walk())
     headings = [(e.role, squash(e.text)) for e in elems if re.fullmatch(r"/H\d", e.role)]
     assert [t for r, t in headings if r == "/H1"] == [squash(title)]
     assert [t for r, t in headings if r == "/H2"] == ["目录", *SECTIONS]
@@ -192,7 +127,7 @@ def test_tagged_like_the_compilations(pdfs: dict[str, Path], documents: dict[str
     links = [a.get_object() for a in reader.pages[0]["/Annots"]]
     assert [str(a["/Contents"]) for a in links] == [f"转到：{s}" for s in SECTIONS]
     # Page numbers are pagination artifacts; everything tagged is reachable from the root.
-    marked = _marked_text(reader)
+    marked = marked_text(reader)
     untagged = squash("".join(t for (_, mcid), t in marked.items() if mcid is None))
     assert "—1—" in untagged and "—2—" in untagged
     assert not any(re.search(r"—\s*\d+\s*—", t) for (_, mcid), t in marked.items() if mcid is not None)

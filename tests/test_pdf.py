@@ -14,6 +14,8 @@ from typing import Any
 import pypdf
 import pytest
 from click.testing import CliRunner
+from pdf_tags import Elem, marked_text
+from pdf_tags import structure as structure_tree
 
 from generator.cli.main import main
 from generator.data.dataset import Dataset
@@ -353,86 +355,9 @@ TITLE = "2025 年度基层党建示范点典型经验汇编"
 HEADING = re.compile(r"^/H([1-6])$")
 
 
-@dataclasses.dataclass
-class Elem:
-    role: str
-    obj: Any
-    kids: list[Elem]
-    text: str = ""
-
-    def walk(self) -> Iterator[Elem]:
-        yield self
-        for kid in self.kids:
-            yield from kid.walk()
-
-
-def _page_marked_text(page: pypdf.PageObject) -> dict[int | None, str]:
-    """Text per MCID of one page; MCID None is text outside tagged content (artifacts)."""
-    texts: dict[int | None, list[str]] = {}
-    stack: list[int | None] = []
-
-    def before(op: bytes, args: Any, cm: Any, tm: Any) -> None:
-        if op == b"BDC":
-            props = args[1] if len(args) > 1 else None
-            mcid = props.get("/MCID") if isinstance(props, dict) else None
-            stack.append(int(mcid) if mcid is not None else None)
-        elif op == b"BMC":
-            stack.append(None)
-        elif op == b"EMC" and stack:
-            stack.pop()
-
-    def text(chunk: str, *_: Any) -> None:
-        texts.setdefault(stack[-1] if stack else None, []).append(chunk)
-
-    page.extract_text(visitor_operand_before=before, visitor_text=text)
-    return {mcid: "".join(chunks) for mcid, chunks in texts.items()}
-
-
-def _marked_text(reader: pypdf.PdfReader) -> dict[tuple[int, int | None], str]:
-    """Text per (page index, MCID) of the whole document."""
-    return {(index, mcid): text for index, page in enumerate(reader.pages)
-            for mcid, text in _page_marked_text(page).items()}
-
-
-def _structure(reader: pypdf.PdfReader) -> Elem:
-    """The structure tree from the catalog's /StructTreeRoot, with each element's text."""
-    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)
-             if page.indirect_reference is not None}
-    marked = _marked_text(reader)
-
-    def build(obj: Any, page: int | None) -> Elem:
-        obj = obj.get_object()
-        pg = obj.get("/Pg")
-        if pg is not None:
-            page = pages.get(pg.idnum, page)
-        kids = obj.get("/K")
-        items = kids if isinstance(kids, list) else [] if kids is None else [kids]
-        elem = Elem(str(obj.get("/S")), obj, [])
-        parts = []
-        for item in items:
-            if isinstance(item, int):  # an MCID on this element's page
-                parts.append(marked.get((page if page is not None else -1, item), ""))
-                continue
-            item_obj = item.get_object()
-            if isinstance(item_obj, dict) and item_obj.get("/Type") == "/StructElem":
-                child = build(item, page)
-                elem.kids.append(child)
-                parts.append(child.text)
-        elem.text = "".join(parts)
-        return elem
-
-    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
-    kids = root["/K"]
-    top = Elem("/StructTreeRoot", root, [])
-    for kid in kids if isinstance(kids, list) else [kids]:
-        top.kids.append(build(kid, None))
-    top.text = "".join(k.text for k in top.kids)
-    return top
-
-
 @pytest.fixture(scope="module")
 def structure(rendered: tuple[RenderResult, pypdf.PdfReader, list[str]]) -> Elem:
-    return _structure(rendered[1])
+    return structure_tree(rendered[1])
 
 
 def test_compilation_pdf_is_tagged(
@@ -531,7 +456,7 @@ def test_running_heads_and_page_numbers_are_artifacts(
     """Running title and “— 1 —” are pagination artifacts (a screen reader skips them);
     everything else that is tagged belongs to the structure tree."""
     _, reader, _ = rendered
-    marked = _marked_text(reader)
+    marked = marked_text(reader)
     untagged = squash("".join(t for (_, mcid), t in marked.items() if mcid is None))
     tagged = [t for (_, mcid), t in marked.items() if mcid is not None]
     assert "—1—" in untagged and squash(TITLE) in untagged
@@ -539,7 +464,7 @@ def test_running_heads_and_page_numbers_are_artifacts(
     assert reader.pages[5]["/Contents"].get_object().get_data().count(
         b"/Artifact\n<</Type /Pagination>>") >= 2
     # Every MCID the parent tree maps is a structure element reachable from the root.
-    reachable = {e.obj.indirect_reference.idnum for e in _structure(reader).walk()
+    reachable = {e.obj.indirect_reference.idnum for e in structure_tree(reader).walk()
                  if e.obj.indirect_reference is not None}
     nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
     for key, value in zip(nums[::2], nums[1::2], strict=True):
@@ -576,7 +501,7 @@ def test_every_image_gets_alt_text(public: Dataset, tmp_path: Path) -> None:
     result = render_compilation(data, COMP, tmp_path / "alt.pdf")
     assert any("ziling-hongse-wuye.jpg 没有说明" in w for w in result.warnings), result.warnings
     assert any("![图片说明](photos/daoyuan-daotian.jpg)" in w for w in result.warnings)
-    figures = [e for e in _structure(pypdf.PdfReader(result.path)).walk()
+    figures = [e for e in structure_tree(pypdf.PdfReader(result.path)).walk()
                if e.role == "/Figure"]
     assert len(figures) == 7
     assert all(str(f.obj.get("/Alt", "")).strip() for f in figures)

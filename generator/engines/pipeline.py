@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -152,10 +153,17 @@ def prepare(data_dir: Path, *, audience: Audience, as_of: dt.date, pdf: bool,
     return Prepared(data, view(data, audience), site, as_of, pdfs, audience, notes, facts, not preview)
 
 
-def tree_files(site: GeneratedSite, content_dir: Path,
-               audience: Audience) -> dict[str, bytes | Path]:
+# The staff guide's link to its printable PDF (content/guide/index.md), left out where the
+# PDF is not made (a --no-pdf build, the preview): no link that leads nowhere.
+_GUIDE_INDEX = "guide/index.md"
+_GUIDE_PDF_LINK = re.compile(r'\s*·?\s*<a href="bianji-zhinan\.pdf">[^<]*</a>(?:（[^）\n]*）)?')
+
+
+def tree_files(site: GeneratedSite, content_dir: Path, audience: Audience, *,
+               guide_pdf: bool = False) -> dict[str, bytes | Path]:
     """Every file of the docs tree: generated pages (bytes), media (their source files) and
-    the hand-written pages of ``content/`` (the staff guide in internal builds only)."""
+    the hand-written pages of ``content/`` (the staff guide in internal builds only; its
+    link to the printable guide only when ``guide_pdf``, the PDF, is made)."""
     wanted: dict[str, bytes | Path] = {path: text.encode("utf-8")
                                        for path, text in site.pages.items()}
     wanted.update(site.media)
@@ -167,11 +175,14 @@ def tree_files(site: GeneratedSite, content_dir: Path,
                     raise BuildFailed(f"content/{rel} 与自动生成的页面路径冲突，请改名或移动。")
                 if audience == "internal" or not urls.internal_only(rel):
                     wanted[rel] = f
+    index = wanted.get(_GUIDE_INDEX)
+    if isinstance(index, Path) and not guide_pdf:
+        wanted[_GUIDE_INDEX] = _GUIDE_PDF_LINK.sub("", index.read_text(encoding="utf-8")).encode()
     return wanted
 
 
 def project_files(prepared: Prepared, project_config: Path, *, audience: Audience,
-                  engine: Engine) -> dict[str, bytes | Path]:
+                  engine: Engine, guide_pdf: bool = False) -> dict[str, bytes | Path]:
     """The engine project: its configuration, ``docs/`` and ``theme/``."""
     root = project_config.parent
     program = prepared.data.program
@@ -181,7 +192,8 @@ def project_files(prepared: Prepared, project_config: Path, *, audience: Audienc
     config = engine_config.engine_config(engine_config.read(project_config), settings,
                                          audience, engine)
     files: dict[str, bytes | Path] = {}
-    for rel, source in tree_files(prepared.site, root / "content", audience).items():
+    for rel, source in tree_files(prepared.site, root / "content", audience,
+                                  guide_pdf=guide_pdf).items():
         files[f"docs/{rel}"] = source
     theme = root / str(config["theme"].get("custom_dir", "theme"))
     if theme.is_dir():
@@ -250,7 +262,8 @@ def build_site(s: BuildSettings) -> BuildResult:
                            photo_cache=default_root(root), history_dir=history_cache(root),
                            sources_dir=sources_cache(root), strict_sources=s.strict_sources,
                            cache=cache)
-        files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine)
+        files = project_files(prepared, s.config_file, audience=s.audience, engine=s.engine,
+                              guide_pdf=s.pdf and s.audience == "internal")
     except BuildFailed as exc:
         raise BuildFailed(f"网站生成失败，原网站保持不变：{exc}") from None
     program = prepared.data.program

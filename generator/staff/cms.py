@@ -18,6 +18,7 @@ once for a new record and never written into the file.
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -500,6 +501,8 @@ def editor_files(data_prefix: str = "sites_data", backend: Backend | None = None
     settings = {"shapes": shapes, "local": local, "team": backend is not None}
     page = page.replace("__EDITOR_SETTINGS__", json.dumps(settings, ensure_ascii=False)
                         .replace("</", "<\\/"))
+    if not local:  # the task pages exist only in the preview: no links to them elsewhere
+        page = re.sub(r"\n *<!-- local-tasks -->.*?<!-- /local-tasks -->", "", page, flags=re.S)
     files = {"index.html": page.encode("utf-8"),
              "config.yml": config_yaml(config).encode("utf-8"),
              "showcase-cms.js": (ASSETS / "showcase-cms.js").read_bytes(),
