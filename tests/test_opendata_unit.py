@@ -583,6 +583,30 @@ def test_package_public() -> None:
         assert len({f["name"] for f in fields}) == len(fields)
 
 
+def test_package_describes_the_csv_columns() -> None:
+    resources = datapackage.build(minimal(), facts(), "public")["resources"]
+    sites, experiences_json, experiences = (
+        {f["name"]: f for f in resources[i]["schema"]["fields"]} for i in (1, 2, 3))
+    assert sites["id"] == {"name": "id", "type": "string", "title": "标识",
+                           "description": "示范点的文件名（不含扩展名），在本数据中唯一",
+                           "constraints": {"required": True, "unique": True}}
+    assert sites["url"] == {"name": "url", "type": "string", "title": "页面网址",
+                            "description": "本站上该示范点页面的网址", "constraints": {"required": True}}
+    assert sites["unit_name"] == {"name": "unit_name", "type": "string", "title": "管理单位名称",
+                                  "description": "unit 对应的管理单位名称",
+                                  "constraints": {"required": True}}
+    assert sites["secretary"] == {"name": "secretary", "type": "string", "title": "党组织书记",
+                                  "description": "示范点党组织的书记"}
+    assert experiences_json["url"]["description"] == "本站上该典型经验页面的网址"
+    assert experiences["id"]["description"] == "典型经验的文件名（不含扩展名），在本数据中唯一"
+    assert experiences["unit_name"] == {"name": "unit_name", "type": "string", "title": "管理单位名称",
+                                        "description": "unit 对应的管理单位名称"}
+    assert experiences["sites"] == {"name": "sites", "type": "string", "title": "相关示范点",
+                                    "description": "示范点 id（文件名），至少一个；多个值以“；”分隔",
+                                    "constraints": {"required": True}}
+    assert experiences["title"]["description"] == "典型经验的标题"
+
+
 def test_package_internal() -> None:
     package = datapackage.build(minimal("internal"), facts(), "internal")
     assert package["description"].endswith("统计截至 2026-11-28。\n\n内部版本：含不公开字段，不得对外发布。")
