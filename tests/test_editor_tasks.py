@@ -609,6 +609,7 @@ def test_a_repository_a_technician_left_half_way_is_refused_in_the_clerks_words(
     message = refused(r, "save", {"message": "补充标签", "name": "张三"}, 409)
     assert "技术人员" in message and not GIT_WORDS.search(message.split("（")[0]), message
     git(root, "checkout", "-q", "main")
-    git(root, "update-ref", "MERGE_HEAD", "HEAD")  # what an interrupted merge leaves
+    # What an interrupted merge leaves (newer git refuses `update-ref` on MERGE_HEAD).
+    (root / ".git" / "MERGE_HEAD").write_text(git(root, "rev-parse", "HEAD"), encoding="utf-8")
     message = refused(r, "save", {"message": "补充标签", "name": "张三"}, 409)
     assert "技术人员" in message and "不能保存或撤销" in message, message

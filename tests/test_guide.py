@@ -296,6 +296,12 @@ def _fill_template(path: Path) -> None:
     book.save(path)
 
 
+def _ctrl_c_stops() -> None:
+    """Ctrl+C (SIGINT) as in a terminal: a test run started in the background (``cmd &``)
+    passes SIGINT on ignored, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _serve(args: list[str], root: Path) -> subprocess.CompletedProcess[str]:
     """A preview, started and stopped once it answers (on a free port)."""
     port = free_port()
@@ -306,7 +312,8 @@ def _serve(args: list[str], root: Path) -> subprocess.CompletedProcess[str]:
         args += ["--dev-addr", f"127.0.0.1:{port}"]
     proc = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=root,
                             env=cli_env(PYTHONPATH=str(REPO)), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+                            stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                            preexec_fn=_ctrl_c_stops)
     out = ""
     deadline = time.monotonic() + 240
     assert proc.stdout is not None
@@ -317,7 +324,7 @@ def _serve(args: list[str], root: Path) -> subprocess.CompletedProcess[str]:
         out += line
         assert time.monotonic() < deadline, out
     proc.send_signal(signal.SIGINT)
-    rest, _ = proc.communicate(timeout=240)  # a loaded machine (two suites at once) took over 60 s
+    rest, _ = proc.communicate(timeout=60)
     return subprocess.CompletedProcess(args, 0 if "网页编辑器：" in out else 1, out + rest, "")
 
 

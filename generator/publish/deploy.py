@@ -381,8 +381,9 @@ class RemoteTarget:
         # -c: files equal (by content; times are not kept) to the current release's become
         # hard links to them, keeping their time too (the same ETag for nginx).
         command = ["rsync", "-rpc", "--chmod=D755,F644", "-e", shlex.join(self.ssh)]
-        if like:
-            command.append(f"--link-dest=../{like}")
+        if like:  # absolute: Debian 12's rsync 3.2.7 (its CVE fixes) discards files linked
+            # against a relative basis ("failed verification", RsyncProject/rsync#715, #928)
+            command.append(f"--link-dest={self.path}/{RELEASES}/{like}")
         if self.bwlimit:
             command.append(f"--bwlimit={self.bwlimit}")
         command += [f"{site}/", f"{self.host}:{self.path}/{RELEASES}/{partial}/"]
@@ -392,8 +393,12 @@ class RemoteTarget:
             raise DeployFailed("找不到 rsync 命令。请安装：sudo apt-get install rsync"
                                "（服务器上也需要安装 rsync）。") from None
         if done.returncode != 0:
-            detail = done.stderr.strip().splitlines()[-1:] or [f"退出码 {done.returncode}"]
-            raise DeployFailed(f"上传到 {self.host} 失败：{detail[0]}。网站当前版本没有改变；"
+            # rsync's last line is its summary ("some files … not transferred (see previous
+            # errors)"); the first line that names a file or a cause says what went wrong.
+            lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+            causes = [line for line in lines if not line.startswith("rsync error:")]
+            detail = "；".join(dict.fromkeys(causes[:1] + lines[-1:])) or f"退出码 {done.returncode}"
+            raise DeployFailed(f"上传到 {self.host} 失败：{detail}。网站当前版本没有改变；"
                                "请检查网络、服务器上的 rsync 和磁盘空间后重试。")
         self._run(_FINISH, self.path, partial, release)
 
