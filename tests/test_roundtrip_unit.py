@@ -192,3 +192,10 @@ def test_leaf_end_and_block_offset() -> None:
     assert roundtrip._block_offset(YAML().compose("a: 1\n")) == 2
     assert roundtrip._block_offset(YAML().compose("c:\n- 1\n")) == 0
     assert roundtrip._block_offset(YAML().compose("  c:\n    - 1\n")) == 2
+
+
+def test_a_layout_ruamel_cannot_read_is_a_splice_error() -> None:
+    """A tab after the colon: the validator reads it (``evaluations: None``), ruamel's
+    scanner does not — a Chinese refusal, never ruamel's own exception."""
+    with pytest.raises(SpliceError, match="无法读取"):
+        append_entries("id: a\nevaluations:\t~\n", "evaluations", [{"year": 2026}])

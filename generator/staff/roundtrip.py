@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import LiteralScalarString
 
@@ -108,7 +109,11 @@ def append_entries(text: str, key: str, entries: Sequence[Mapping[str, Any]]) ->
     bom = text.startswith(codecs.BOM_UTF8.decode("utf-8"))
     body = text[1:] if bom else text
     newline = "\r\n" if "\r\n" in body else "\n"
-    root = YAML().compose(body)
+    try:
+        root = YAML().compose(body)
+    except YAMLError:  # a layout the validator reads but ruamel does not (a tab after a colon)
+        raise SpliceError("文件的写法无法读取（例如冒号后面用了制表符），无法自动添加；"
+                          "请把冒号后的制表符改成空格后再导入。") from None
     if not isinstance(root, MappingNode) or root.flow_style:
         raise SpliceError("文件的最外层不是“字段名: 值”的形式，无法添加。")
     before = _count(body, key)
